@@ -1,0 +1,106 @@
+"""Accounts: the rules for emails and passwords, creating users, checking logins.
+
+The HTML forms, the CLI (and later the API) all go through these functions,
+so a rule is written once and holds everywhere.
+"""
+
+from functools import lru_cache
+
+from email_validator import EmailNotValidError, validate_email
+from flask import current_app
+from flask_login import user_logged_in
+from sqlalchemy.exc import IntegrityError
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.database import utcnow
+from app.extensions import db, login_manager
+from app.models import User
+
+EMAIL_MAX_LENGTH = 254
+
+
+class AccountError(ValueError):
+    """A request about an account that cannot be honoured; the message says why."""
+
+
+def email_problem(email):
+    """Return why ``email`` cannot be used for an account, or None if it can."""
+    if len(email) > EMAIL_MAX_LENGTH:
+        return f"Email must be at most {EMAIL_MAX_LENGTH} characters."
+    try:
+        validate_email(email, check_deliverability=False)
+    except EmailNotValidError as error:
+        return f"Invalid email address: {error}"
+    return None
+
+
+def password_problem(password):
+    """Return why ``password`` is not acceptable, or None if it is.
+
+    Lengths count characters (code points), so any script and emoji are welcome.
+    """
+    low = current_app.config["PASSWORD_MIN_LENGTH"]
+    high = current_app.config["PASSWORD_MAX_LENGTH"]
+    if not low <= len(password) <= high:
+        return f"Password must be between {low} and {high} characters long."
+    return None
+
+
+def create_account(email, password):
+    """Create and return a user, or raise ``AccountError`` saying what is wrong."""
+    problem = email_problem(email) or password_problem(password)
+    if problem:
+        raise AccountError(problem)
+    if User.find_by_email(email) is not None:
+        raise AccountError("An account with this email already exists.")
+    user = User(email=email)
+    user.set_password(password)
+    db.session.add(user)
+    try:
+        db.session.commit()
+    except IntegrityError:  # the same email registered by a concurrent request
+        db.session.rollback()
+        raise AccountError("An account with this email already exists.") from None
+    return user
+
+
+@lru_cache(maxsize=4)
+def _dummy_hash(method):
+    """A hash to check against when no user matches, made once per method."""
+    return generate_password_hash("not-a-real-password", method=method)
+
+
+def authenticate(email, password):
+    """Return the user whose email and password match, else None.
+
+    An unknown email still costs one hash check, so response times do not
+    tell an attacker which emails have accounts. A hash made with older
+    parameters is upgraded while the plain password is at hand.
+    """
+    too_long = len(password) > current_app.config["PASSWORD_MAX_LENGTH"]
+    user = None if too_long or "\x00" in email else User.find_by_email(email)
+    if user is None:
+        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        return None
+    if not user.check_password(password):
+        return None
+    if user.password_needs_rehash():
+        user.set_password(password)
+        db.session.commit()
+    return user
+
+
+@login_manager.user_loader
+def load_user(user_id):
+    """Flask-Login's loader: the user for the id kept in the session, or None."""
+    if not user_id.isdigit():
+        return None
+    return db.session.get(User, int(user_id))
+
+
+@user_logged_in.connect
+def record_login(_app, user, **_extra):
+    """Keep ``last_login_at`` up to date whenever Flask-Login logs someone in."""
+    user.last_login_at = utcnow()
+    db.session.commit()
+

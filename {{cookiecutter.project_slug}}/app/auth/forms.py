@@ -1,0 +1,48 @@
+"""The auth forms. Flask-WTF adds and checks a CSRF token on each."""
+
+from flask_wtf import FlaskForm
+from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms.validators import DataRequired, EqualTo, ValidationError
+
+from app.auth.accounts import email_problem, password_problem
+
+
+def acceptable_email(_form, field):
+    """WTForms validator applying the account email rules."""
+    problem = email_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+def acceptable_password(_form, field):
+    """WTForms validator applying the account password rules."""
+    problem = password_problem(field.data or "")
+    if problem:
+        raise ValidationError(problem)
+
+
+class RegistrationForm(FlaskForm):
+    """Sign up with an email and a password typed twice."""
+
+    email = EmailField("Email", validators=[DataRequired(), acceptable_email])
+    password = PasswordField("Password", validators=[DataRequired(), acceptable_password])
+    confirm_password = PasswordField(
+        "Confirm password",
+        validators=[DataRequired(), EqualTo("password", message="Passwords do not match.")],
+    )
+    submit = SubmitField("Create account")
+
+
+class LoginForm(FlaskForm):
+    """Log in. Its errors are never shown per field: one message covers every failure."""
+
+    email = EmailField("Email", validators=[DataRequired()])
+    password = PasswordField("Password", validators=[DataRequired()])
+    remember_me = BooleanField("Keep me logged in")
+    submit = SubmitField("Log in")
+
+
+class LogoutForm(FlaskForm):
+    """An empty form: logging out is a POST, and the form carries its CSRF token."""
+
+    submit = SubmitField("Log out")

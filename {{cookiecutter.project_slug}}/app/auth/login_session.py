@@ -1,0 +1,34 @@
+"""Starting and ending a logged-in session, safe against session fixation.
+
+Flask-Session keeps the data server-side under ``session:<id>``. Logging in
+throws away whatever the visitor's session held and moves the user to a new
+id, so an id planted before login (or seen before it) is worth nothing after.
+Logging out deletes the stored session; a fresh anonymous one carries the
+"logged out" message.
+"""
+
+from flask import current_app, session
+from flask_login import login_user, logout_user
+
+# Flask-Login's after-request hook deletes the remember-me cookie when it
+# finds this value in the session.
+CLEAR_REMEMBER_COOKIE = {"_remember": "clear"}
+
+
+def log_in(user, remember=False):
+    """Log ``user`` in on a brand-new session id.
+
+    Flask-Session's ``regenerate`` does nothing on an empty session, so the
+    order matters: clear, write the user id, then regenerate.
+    """
+    session.clear()
+    login_user(user, remember=remember)
+    current_app.session_interface.regenerate(session)
+
+
+def log_out():
+    """Delete the stored session and the remember-me cookie; start a new anonymous session."""
+    logout_user()
+    session.clear()
+    session.update(CLEAR_REMEMBER_COOKIE)
+    current_app.session_interface.regenerate(session)

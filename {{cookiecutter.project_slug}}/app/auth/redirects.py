@@ -1,0 +1,20 @@
+"""Where to send a user after login: only ever to a path on this site.
+
+``?next=`` is attacker-controlled. Browsers read ``//evil.example`` and
+``/\evil.example`` (and the same with tabs or newlines inside) as links to
+another host, so anything but a plain absolute path is refused.
+"""
+
+from urllib.parse import urlsplit
+
+
+def safe_next_path(target):
+    """Return ``target`` when it is a path on this site, else None."""
+    if not target or not target.startswith("/") or target.startswith("//"):
+        return None
+    if "\\" in target or any(ord(char) < 32 or ord(char) == 127 for char in target):
+        return None
+    parts = urlsplit(target)
+    if parts.scheme or parts.netloc:
+        return None
+    return target

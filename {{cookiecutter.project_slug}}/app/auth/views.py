@@ -1,0 +1,58 @@
+"""The auth pages: register, log in, log out."""
+
+from flask import flash, g, redirect, render_template, request, url_for
+
+from app.auth import bp
+from app.auth.accounts import AccountError, authenticate, create_account
+from app.auth.forms import LoginForm, RegistrationForm
+from app.auth.login_session import log_in, log_out
+from app.auth.redirects import safe_next_path
+from app.guard import public
+
+LOGIN_FAILED = "Invalid email or password."
+
+
+@bp.route("/register", methods=["GET", "POST"])
+@public
+def register():
+    """Create an account, then send the new user to the login form."""
+    if g.user is not None:
+        return redirect(url_for("main.dashboard"))
+    form = RegistrationForm()
+    if form.validate_on_submit():
+        try:
+            create_account(form.email.data, form.password.data)
+        except AccountError as error:
+            form.email.errors.append(str(error))
+        else:
+            flash("Your account has been created. You can log in now.", "success")
+            return redirect(url_for("auth.login"))
+    return render_template("auth/register.html", form=form)
+
+
+@bp.route("/login", methods=["GET", "POST"])
+@public
+def login():
+    """Log in, then go to ``next`` when it is a path on this site, else the dashboard."""
+    next_path = safe_next_path(request.args.get("next"))
+    destination = next_path or url_for("main.dashboard")
+    if g.user is not None:
+        return redirect(destination)
+    form = LoginForm()
+    error = None
+    if form.is_submitted():
+        user = authenticate(form.email.data or "", form.password.data or "") if form.validate() else None
+        if user is not None:
+            log_in(user, remember=form.remember_me.data)
+            flash("You are logged in.", "success")
+            return redirect(destination)
+        error = LOGIN_FAILED
+    return render_template("auth/login.html", form=form, error=error, next_path=next_path)
+
+
+@bp.post("/logout")
+def logout():
+    """End the session (POST only, with a CSRF token) and go home."""
+    log_out()
+    flash("You have been logged out.", "info")
+    return redirect(url_for("main.index"))

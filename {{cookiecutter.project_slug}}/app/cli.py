@@ -1,0 +1,38 @@
+"""Commands for ``flask`` and ``python manage.py``, and the shell's preloaded names."""
+
+import click
+from flask.cli import with_appcontext
+
+from app.auth.accounts import AccountError, create_account
+from app.extensions import db
+from app.models import User
+
+
+@click.command("create-user")
+@click.argument("email")
+@click.option(
+    "--password",
+    prompt=True,
+    hide_input=True,
+    confirmation_prompt=True,
+    help="The new user's password (asked for when not given).",
+)
+@with_appcontext
+def create_user_command(email, password):
+    """Create a user who can log in with EMAIL and the password."""
+    try:
+        user = create_account(email, password)
+    except AccountError as error:
+        raise click.ClickException(str(error)) from None
+    click.echo(f"Created user {user.email} (id {user.id}).")
+
+
+def shell_context():
+    """Names available in ``flask shell`` without importing them."""
+    return {"db": db, "User": User}
+
+
+def init_app(app):
+    """Attach the commands to the app's CLI group."""
+    app.cli.add_command(create_user_command)
+    app.shell_context_processor(shell_context)

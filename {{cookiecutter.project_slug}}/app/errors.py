@@ -1,0 +1,113 @@
+"""Error responses: an HTML page in the site's layout, or RFC 9457 problem details.
+
+Every ``HTTPException`` goes through one handler and every unexpected
+exception through another, so no error can reach a user as a bare
+traceback. A database or Redis outage is answered 503 rather than 500: the
+request was fine, a service was not.
+"""
+
+from http import HTTPStatus
+
+import redis
+from flask import current_app, jsonify, render_template
+from markupsafe import escape
+from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from werkzeug.exceptions import HTTPException, InternalServerError
+
+from app.extensions import db
+from app.negotiation import wants_json
+
+SERVICE_OUTAGES = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    OperationalError,
+    InterfaceError,
+    PoolTimeoutError,
+)
+OUTAGE_RETRY_AFTER_SECONDS = 5
+# Headers an HTTPException brings that describe its own default body.
+BODY_HEADERS = {"content-type", "content-length"}
+
+
+def problem_response(status, detail, headers=None, **extra):
+    """An ``application/problem+json`` response (RFC 9457) for ``status``."""
+    body = {
+        "type": "about:blank",
+        "title": HTTPStatus(status).phrase,
+        "status": status,
+        "detail": detail,
+        **extra,
+    }
+    response = jsonify(body)
+    response.status_code = status
+    response.content_type = "application/problem+json"
+    response.headers.extend(headers or {})
+    return response
+
+
+def error_page(status, detail, headers=None):
+    """The HTML error page, falling back to plain markup if the layout itself fails."""
+    title = HTTPStatus(status).phrase
+    try:
+        body = render_template("errors/error.html", status=status, title=title, detail=detail)
+    except Exception:  # the layout may need what just failed (a template, the session)
+        current_app.logger.exception("Could not render the error page")
+        body = f"<!doctype html><title>{status} {title}</title><h1>{title}</h1><p>{escape(detail)}</p>"
+    return body, status, headers or {}
+
+
+def error_response(status, detail, headers=None):
+    """Answer ``status`` in the form this request expects."""
+    if wants_json():
+        return problem_response(status, detail, headers)
+    return error_page(status, detail, headers)
+
+
+def handle_http_exception(error):
+    """404, 405, 400 (CSRF), 413 and friends, keeping their headers (Allow, ...)."""
+    if isinstance(error, InternalServerError) and error.original_exception is not None:
+        return handle_unexpected_error(error.original_exception)
+    headers = {
+        name: value for name, value in error.get_headers() if name.lower() not in BODY_HEADERS
+    }
+    return error_response(error.code, error.description, headers)
+
+
+def handle_unexpected_error(error):
+    """Roll back, log with the request id, and answer 503 for outages, else 500."""
+    rollback_quietly()
+    if isinstance(error, SERVICE_OUTAGES):
+        current_app.logger.error("Service unavailable: %s: %s", type(error).__name__, error)
+        return error_response(
+            503,
+            "A service this page depends on is unavailable. Please try again shortly.",
+            {"Retry-After": str(OUTAGE_RETRY_AFTER_SECONDS)},
+        )
+    current_app.logger.error("Unhandled exception", exc_info=error)
+    return error_response(500, "Something went wrong on our side. The error has been logged.")
+
+
+def rollback_quietly():
+    """Undo the failed request's writes; a dead connection must not hide the first error."""
+    try:
+        db.session.rollback()
+    except SQLAlchemyError:
+        current_app.logger.warning("Rollback failed after an error", exc_info=True)
+
+
+def reraise_in_debug(handler):
+    """In debug mode let unexpected errors reach Werkzeug's interactive debugger."""
+
+    def handle(error):
+        if current_app.debug:
+            raise error
+        return handler(error)
+
+    return handle
+
+
+def init_app(app):
+    """Register the two handlers: one for HTTP errors, one for everything else."""
+    app.register_error_handler(HTTPException, handle_http_exception)
+    app.register_error_handler(Exception, reraise_in_debug(handle_unexpected_error))

@@ -1,0 +1,56 @@
+"""The login guard: every view is private unless marked ``@public``.
+
+Failing closed means a new view cannot be exposed by forgetting a
+decorator; it can only be opened on purpose.
+"""
+
+from flask import abort, current_app, g, redirect, request, url_for
+from flask_login import current_user
+from werkzeug.datastructures import WWWAuthenticate
+
+from app.negotiation import wants_json
+
+
+def public(view):
+    """Mark a view function (or a ``MethodView`` class) as open to everyone."""
+    view.is_public = True
+    return view
+
+
+def is_public_endpoint(endpoint):
+    """True for public views, static files, and requests that matched no route.
+
+    A request with no endpoint is left alone so that routing answers 404 or
+    405 itself (a guard that redirected here would hide unknown URLs).
+    """
+    if endpoint is None or endpoint == "static" or endpoint.endswith(".static"):
+        return True
+    view = current_app.view_functions[endpoint]
+    view_class = getattr(view, "view_class", None)
+    return getattr(view, "is_public", False) or getattr(view_class, "is_public", False)
+
+
+def load_logged_in_user():
+    """Set ``g.user`` to the logged-in user, or None for an anonymous visitor."""
+    g.user = current_user._get_current_object() if current_user.is_authenticated else None
+
+
+def require_login():
+    """Send anonymous visitors of private pages to the login form (401 for JSON)."""
+    if g.user is not None or is_public_endpoint(request.endpoint):
+        return None
+    if wants_json():
+        abort(401, www_authenticate=WWWAuthenticate("bearer"))
+    return redirect(url_for("auth.login", next=path_with_query()))
+
+
+def path_with_query():
+    """The requested path and query string, to come back to after logging in."""
+    query = request.query_string.decode("utf-8", "replace")
+    return f"{request.path}?{query}" if query else request.path
+
+
+def init_app(app):
+    """Run the user loader, then the guard, before every request."""
+    app.before_request(load_logged_in_user)
+    app.before_request(require_login)

@@ -1,0 +1,50 @@
+"""``GET /health``: is the app able to serve? For load balancers and uptime checks.
+
+Each check has a short timeout (set on the engine and the Redis client), so
+a dead dependency makes this answer 503 quickly instead of hanging.
+"""
+
+from flask import Blueprint, current_app
+from sqlalchemy import text
+from sqlalchemy.exc import SQLAlchemyError
+
+from app.extensions import db, redis_store
+from app.guard import public
+
+bp = Blueprint("health", __name__)
+
+OK = "ok"
+ERROR = "error"
+NOT_CONFIGURED = "not configured"
+
+
+def check_database():
+    """Run ``SELECT 1`` on the database."""
+    try:
+        db.session.execute(text("SELECT 1"))
+    except SQLAlchemyError as error:
+        current_app.logger.error("Health check: database unreachable: %s", error)
+        db.session.rollback()
+        return ERROR
+    return OK
+
+
+def check_redis():
+    """Send ``PING`` to Redis (not configured in development without REDIS_URL)."""
+    if redis_store.client is None:
+        return NOT_CONFIGURED
+    try:
+        redis_store.ping()
+    except Exception as error:  # redis raises many kinds of error; any means "down"
+        current_app.logger.error("Health check: Redis unreachable: %s", error)
+        return ERROR
+    return OK
+
+
+@bp.get("/health")
+@public
+def health():
+    """200 with every check "ok", else 503 naming the failing check."""
+    checks = {"database": check_database(), "redis": check_redis()}
+    healthy = ERROR not in checks.values()
+    return {"status": OK if healthy else ERROR, "checks": checks}, 200 if healthy else 503

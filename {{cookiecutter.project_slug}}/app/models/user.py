@@ -1,0 +1,58 @@
+"""The ``User`` model: who can log in, and how their password is kept."""
+
+from datetime import datetime
+
+from flask import current_app
+from flask_login import UserMixin
+from sqlalchemy import String, select
+from sqlalchemy.orm import Mapped, mapped_column, validates
+from werkzeug.security import check_password_hash, generate_password_hash
+
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+
+
+def normalize_email(email):
+    """Emails are compared case-insensitively, so they are stored lower-cased."""
+    return email.strip().lower()
+
+
+class User(UserMixin, db.Model):
+    """An account. Only a salted scrypt (or argon2/PBKDF2) hash of the password is kept."""
+
+    __tablename__ = "users"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    email: Mapped[str] = mapped_column(String(254), unique=True)
+    # 255 fits every Werkzeug hash format; scrypt's alone is 162 characters.
+    password_hash: Mapped[str] = mapped_column(String(255))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+
+    @validates("email")
+    def _normalize_email(self, _key, email):
+        return normalize_email(email)
+
+    def set_password(self, password):
+        """Hash ``password`` with the configured method and keep only the hash."""
+        self.password_hash = generate_password_hash(
+            password, method=current_app.config["PASSWORD_HASH_METHOD"]
+        )
+
+    def check_password(self, password):
+        """Return True when ``password`` matches the stored hash."""
+        return check_password_hash(self.password_hash, password)
+
+    def password_needs_rehash(self):
+        """True when the stored hash was made with other parameters than today's."""
+        method = current_app.config["PASSWORD_HASH_METHOD"]
+        return self.password_hash.split("$", 1)[0] != method
+
+    @classmethod
+    def find_by_email(cls, email):
+        """Return the user with this email (in any letter case), or None."""
+        return db.session.scalar(select(cls).where(cls.email == normalize_email(email)))
+
+    def __repr__(self):
+        return f"<User {self.id} {self.email}>"
+

@@ -1,0 +1,66 @@
+"""Request ids: one per request, echoed to the client and written in every log line.
+
+The id is made in a WSGI wrapper around the app rather than in a Flask hook,
+so that even a response produced when a request fails before any hook runs
+(a session store outage, say) carries it.
+"""
+
+import logging
+import re
+import uuid
+
+from flask import has_request_context, request
+from flask.logging import default_handler
+
+HEADER = "X-Request-ID"
+ENVIRON_KEY = "app.request_id"
+# Echo a client's id only when it is short and plain, so it cannot forge log lines.
+ACCEPTABLE_ID = re.compile(r"[A-Za-z0-9._:@+=/-]{1,128}")
+LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+
+
+class RequestIdMiddleware:
+    """Give every request an id (the client's, when acceptable) and echo it."""
+
+    def __init__(self, wsgi_app):
+        self.wsgi_app = wsgi_app
+
+    def __call__(self, environ, start_response):
+        incoming = environ.get("HTTP_X_REQUEST_ID", "")
+        request_id = incoming if ACCEPTABLE_ID.fullmatch(incoming) else uuid.uuid4().hex
+        environ[ENVIRON_KEY] = request_id
+
+        def start_response_with_id(status, headers, exc_info=None):
+            headers = [(name, value) for name, value in headers if name.lower() != HEADER.lower()]
+            headers.append((HEADER, request_id))
+            return start_response(status, headers, exc_info)
+
+        return self.wsgi_app(environ, start_response_with_id)
+
+
+def current_request_id():
+    """The id of the request being handled, or None outside a request."""
+    if not has_request_context():
+        return None
+    return request.environ.get(ENVIRON_KEY)
+
+
+class RequestIdFilter(logging.Filter):
+    """Adds ``request_id`` to every record so formatters can print it."""
+
+    def filter(self, record):
+        record.request_id = current_request_id() or "-"
+        return True
+
+
+def configure_logging(app):
+    """Format the app's log lines with the request id, at INFO and above."""
+    if not any(isinstance(f, RequestIdFilter) for f in default_handler.filters):
+        default_handler.addFilter(RequestIdFilter())
+    default_handler.setFormatter(logging.Formatter(LOG_FORMAT))
+    app.logger.setLevel(logging.DEBUG if app.debug else logging.INFO)
+
+
+def init_app(app):
+    """Wrap the WSGI app so every response carries ``X-Request-ID``."""
+    app.wsgi_app = RequestIdMiddleware(app.wsgi_app)

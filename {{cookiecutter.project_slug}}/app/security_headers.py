@@ -1,0 +1,49 @@
+"""Security headers added to every response.
+
+Views may set their own value for any of these (a page that must embed a
+script from elsewhere, say); only missing headers are filled in.
+"""
+
+from flask import current_app, g, request
+
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
+
+DEFAULT_HEADERS = {
+    "Content-Security-Policy": CONTENT_SECURITY_POLICY,
+    "X-Content-Type-Options": "nosniff",
+    "X-Frame-Options": "DENY",
+    "Referrer-Policy": "strict-origin-when-cross-origin",
+    "Permissions-Policy": "camera=(), microphone=(), geolocation=(), payment=()",
+    "Cross-Origin-Opener-Policy": "same-origin",
+}
+
+
+def add_security_headers(response):
+    """Fill in the default headers, HSTS over HTTPS, and no-store for signed-in pages."""
+    for name, value in DEFAULT_HEADERS.items():
+        response.headers.setdefault(name, value)
+    hsts_seconds = current_app.config["HSTS_SECONDS"]
+    if hsts_seconds and request.is_secure:
+        response.headers.setdefault(
+            "Strict-Transport-Security", f"max-age={hsts_seconds}; includeSubDomains"
+        )
+    # A page made for one user must not be kept by shared caches or the back button.
+    if g.get("user") is not None and "Cache-Control" not in response.headers:
+        response.headers["Cache-Control"] = "no-store"
+    return response
+
+
+def init_app(app):
+    """Run ``add_security_headers`` after every request, errors included."""
+    app.after_request(add_security_headers)

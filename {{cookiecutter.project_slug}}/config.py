@@ -1,0 +1,216 @@
+"""Settings for each environment, picked by name when the app is created.
+
+Nothing here reads the environment at import time. ``load_settings`` does,
+when ``create_app`` runs, so importing this module (from tests or tools)
+never needs production variables. The order is: the class for the chosen
+environment, then the plain variables it reads (``SECRET_KEY``,
+``DATABASE_URL``, ``REDIS_URL``), then every ``FLASK_<KEY>`` variable
+(Flask's ``from_prefixed_env``), then validation.
+"""
+
+import os
+from datetime import timedelta
+from pathlib import Path
+
+from dotenv import dotenv_values
+from flask import Config
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError
+
+PROJECT_ROOT = Path(__file__).resolve().parent
+DOTENV_PATH = PROJECT_ROOT / ".env"
+SECRET_KEY_PLACEHOLDER = "change-me-to-a-long-random-string"
+MIN_SECRET_KEY_LENGTH = 32
+REDIS_URL_SCHEMES = ("redis://", "rediss://", "unix://")
+
+
+class ConfigError(SystemExit):
+    """Settings that make it unsafe to start.
+
+    It is a ``SystemExit`` so that every entry point (``flask``,
+    ``manage.py``, gunicorn's master through ``gunicorn.conf.py``) stops
+    with this one line on stderr and no traceback.
+    """
+
+    def __init__(self, config_name, problems):
+        self.problems = list(problems)
+        super().__init__(f"Configuration error ({config_name}): " + "; ".join(self.problems))
+
+
+class BaseConfig:
+    """Defaults shared by every environment; each is a documented setting."""
+
+    APP_NAME = {{ cookiecutter.project_name | jsonify }}
+
+    # Server-side sessions (Flask-Session): the cookie holds only a random id.
+    SESSION_KEY_PREFIX = "session:"
+    SESSION_PERMANENT = True
+    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
+    SESSION_COOKIE_HTTPONLY = True
+    SESSION_COOKIE_SAMESITE = "Lax"
+    SESSION_COOKIE_SECURE = False
+
+    # Flask-Login's "remember me" cookie, used once the session has expired.
+    REMEMBER_COOKIE_DURATION = timedelta(days=14)
+    REMEMBER_COOKIE_HTTPONLY = True
+    REMEMBER_COOKIE_SAMESITE = "Lax"
+    REMEMBER_COOKIE_SECURE = False
+
+    # A CSRF token is valid as long as the session that holds it.
+    WTF_CSRF_TIME_LIMIT = None
+
+    MAX_CONTENT_LENGTH = 1024 * 1024
+
+    # Werkzeug's scrypt with its parameters spelled out, so a hash made with
+    # other parameters is noticed and upgraded at the next login. Tests swap
+    # in cheaper ones.
+    PASSWORD_HASH_METHOD = "scrypt:32768:8:1"
+    PASSWORD_MIN_LENGTH = 8
+    PASSWORD_MAX_LENGTH = 128
+
+    # Outages must fail fast: seconds before a connection attempt gives up.
+    DATABASE_CONNECT_TIMEOUT = 2
+    REDIS_CONNECT_TIMEOUT = 1.0
+    REDIS_SOCKET_TIMEOUT = 1.0
+
+    # Number of reverse proxies whose X-Forwarded-* headers are trusted.
+    TRUSTED_PROXY_HOPS = 0
+    # Strict-Transport-Security max-age for HTTPS responses; 0 sends none.
+    HSTS_SECONDS = 0
+
+    REQUIRED_VARIABLES = ()
+
+    @classmethod
+    def from_environment(cls, environ):
+        """Read the plain (unprefixed) variables this environment uses."""
+        return {
+            "SECRET_KEY": environ.get("SECRET_KEY"),
+            "DATABASE_URL": environ.get("DATABASE_URL"),
+            "REDIS_URL": environ.get("REDIS_URL"),
+        }
+
+
+class DevelopmentConfig(BaseConfig):
+    """Local work: fixed secret, SQLite in instance/, Redis only if given."""
+
+    DEBUG = True
+
+    @classmethod
+    def from_environment(cls, environ):
+        settings = super().from_environment(environ)
+        settings["SECRET_KEY"] = settings["SECRET_KEY"] or "dev-only-secret-key-never-use-in-production"
+        settings["DATABASE_URL"] = settings["DATABASE_URL"] or "sqlite:///development.db"
+        return settings
+
+
+class TestingConfig(BaseConfig):
+    """The test suite: in-memory SQLite and a Redis emulator unless real ones are given."""
+
+    TESTING = True
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+
+    @classmethod
+    def from_environment(cls, environ):
+        return {
+            "SECRET_KEY": "testing-secret-key-of-at-least-32-characters",
+            "DATABASE_URL": environ.get("TEST_DATABASE_URL") or "sqlite://",
+            "REDIS_URL": environ.get("TEST_REDIS_URL"),
+        }
+
+
+class ProductionConfig(BaseConfig):
+    """Deployment: every secret and service must be given, cookies are Secure."""
+
+    SESSION_COOKIE_SECURE = True
+    REMEMBER_COOKIE_SECURE = True
+    PREFERRED_URL_SCHEME = "https"
+    TRUSTED_PROXY_HOPS = 1
+    HSTS_SECONDS = 365 * 24 * 3600
+    REQUIRED_VARIABLES = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+
+
+CONFIGS = {
+    "development": DevelopmentConfig,
+    "testing": TestingConfig,
+    "production": ProductionConfig,
+}
+
+
+def read_environment(config_name):
+    """Return the process environment, with .env filling gaps outside testing.
+
+    Real environment variables always win over .env, and .env is never read
+    by the test suite, so a developer's local file cannot change test results.
+    """
+    if config_name == "testing" or not DOTENV_PATH.is_file():
+        return dict(os.environ)
+    file_values = {key: value for key, value in dotenv_values(DOTENV_PATH).items() if value}
+    return {**file_values, **os.environ}
+
+
+def normalize_database_url(url):
+    """Accept Heroku-style ``postgres://`` and default PostgreSQL to psycopg 3."""
+    for prefix in ("postgres://", "postgresql://"):
+        if url.startswith(prefix):
+            return "postgresql+psycopg://" + url[len(prefix) :]
+    return url
+
+
+def engine_options(url, connect_timeout):
+    """SQLAlchemy engine options: fail fast and drop dead connections."""
+    if make_url(url).get_backend_name() == "postgresql":
+        return {"pool_pre_ping": True, "connect_args": {"connect_timeout": connect_timeout}}
+    return {}
+
+
+def find_problems(config):
+    """Return a message for each missing, weak or malformed setting."""
+    problems = [
+        f"{name} is not set (give it in the environment or in .env)"
+        for name in config["REQUIRED_VARIABLES"]
+        if not config.get(name)
+    ]
+    secret = config.get("SECRET_KEY")
+    if secret and "SECRET_KEY" in config["REQUIRED_VARIABLES"]:
+        if secret == SECRET_KEY_PLACEHOLDER or len(secret) < MIN_SECRET_KEY_LENGTH:
+            problems.append(
+                f"SECRET_KEY is a placeholder or shorter than {MIN_SECRET_KEY_LENGTH} "
+                "characters (make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+            )
+    if config.get("DATABASE_URL"):
+        try:
+            make_url(config["DATABASE_URL"])
+        except ArgumentError:
+            problems.append("DATABASE_URL is not a database URL (e.g. postgresql://user:pass@host/db)")
+    redis_url = config.get("REDIS_URL")
+    if redis_url and not redis_url.startswith(REDIS_URL_SCHEMES):
+        problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
+    return problems
+
+
+def load_settings(config_name=None):
+    """Build and validate the settings for ``config_name`` (or ``FLASK_CONFIG``).
+
+    Raises ``ConfigError`` naming every problem at once, so a deploy needs
+    one round of fixes rather than one per variable.
+    """
+    name = config_name or read_environment(None).get("FLASK_CONFIG", "development")
+    if name not in CONFIGS:
+        raise ConfigError(name, [f"FLASK_CONFIG must be one of {', '.join(CONFIGS)}"])
+    config_class = CONFIGS[name]
+    environ = read_environment(name)
+
+    config = Config(PROJECT_ROOT)
+    config.from_object(config_class)
+    config.update(config_class.from_environment(environ))
+    config.from_prefixed_env()
+    config["CONFIG_NAME"] = name
+
+    problems = find_problems(config)
+    if problems:
+        raise ConfigError(name, problems)
+    config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(config["DATABASE_URL"])
+    config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
+        config["SQLALCHEMY_DATABASE_URI"], config["DATABASE_CONNECT_TIMEOUT"]
+    )
+    return config
