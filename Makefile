@@ -1,0 +1,56 @@
+# flask-forge: developer tasks for the cookiecutter template itself.
+# Run `make` (or `make help`) to list them.
+
+PYTHON ?= python3
+VENV := .venv
+STAMP := $(VENV)/.installed
+BIN := $(CURDIR)/$(VENV)/bin
+
+DEMO_DIR := build/demo
+FLASK_RUN_HOST ?= 127.0.0.1
+FLASK_RUN_PORT ?= 5000
+PYTEST_ARGS ?=
+
+.DEFAULT_GOAL := help
+.PHONY: help test demo lint clean
+
+help: ## List the available targets
+	@echo "Usage: make <target>"
+	@echo
+	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_-]+:.*## / { printf "  %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
+
+# The venv is rebuilt only when requirements-dev.txt changes.
+$(STAMP): requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/pip install -r requirements-dev.txt
+	touch $@
+
+test: $(STAMP) ## Run the template's test suite (extra args: PYTEST_ARGS=...)
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Bakes with default answers; the demo uses the development config
+# (SQLite and a file session store), so no database or Redis is needed.
+demo: $(STAMP) ## Bake the template with defaults into build/demo and serve it
+	$(BIN)/cookiecutter --no-input --overwrite-if-exists --output-dir $(DEMO_DIR) .
+	@set -e; \
+	set -- $(DEMO_DIR)/*/; \
+	if [ $$# -ne 1 ] || [ ! -d "$$1" ]; then \
+		echo "expected exactly one project in $(DEMO_DIR), found: $$*" >&2; \
+		echo "run 'make clean' and try again" >&2; \
+		exit 1; \
+	fi; \
+	project="$(CURDIR)/$${1%/}"; \
+	echo "+ pip install -e $$project"; \
+	$(BIN)/pip install -e "$$project"; \
+	cd "$$project"; \
+	echo "+ flask db upgrade  (in $$project)"; \
+	$(BIN)/flask db upgrade; \
+	echo "+ flask run on http://$(FLASK_RUN_HOST):$(FLASK_RUN_PORT)"; \
+	FLASK_RUN_HOST=$(FLASK_RUN_HOST) FLASK_RUN_PORT=$(FLASK_RUN_PORT) exec $(BIN)/flask run
+
+lint: $(STAMP) ## Check style of hooks/ and tests/ with ruff
+	$(BIN)/ruff check hooks tests
+	$(BIN)/ruff format --check hooks tests
+
+clean: ## Remove build/, .venv/ and .pytest_cache
+	rm -rf build $(VENV) .pytest_cache
