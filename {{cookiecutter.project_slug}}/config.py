@@ -19,7 +19,7 @@ from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 DOTENV_PATH = PROJECT_ROOT / ".env"
-SECRET_KEY_PLACEHOLDER = "change-me-to-a-long-random-string"
+SECRET_KEY_PLACEHOLDER = "change-me-to-a-long-random-string"  # noqa: S105  (refused, not used)
 MIN_SECRET_KEY_LENGTH = 32
 REDIS_URL_SCHEMES = ("redis://", "rediss://", "unix://")
 
@@ -40,7 +40,8 @@ class ConfigError(SystemExit):
 class BaseConfig:
     """Defaults shared by every environment; each is a documented setting."""
 
-    APP_NAME = {{ cookiecutter.project_name | jsonify }}
+    # The display name, written by the template as a JSON-escaped literal.
+    APP_NAME = {{ cookiecutter.project_name | jsonify }}  # fmt: skip
 
     # Server-side sessions (Flask-Session): the cookie holds only a random id.
     SESSION_KEY_PREFIX = "session:"
@@ -64,7 +65,7 @@ class BaseConfig:
     # Werkzeug's scrypt with its parameters spelled out, so a hash made with
     # other parameters is noticed and upgraded at the next login. Tests swap
     # in cheaper ones.
-    PASSWORD_HASH_METHOD = "scrypt:32768:8:1"
+    PASSWORD_HASH_METHOD = "scrypt:32768:8:1"  # noqa: S105  (a hash method, not a password)
     PASSWORD_MIN_LENGTH = 8
     PASSWORD_MAX_LENGTH = 128
 
@@ -98,7 +99,9 @@ class DevelopmentConfig(BaseConfig):
     @classmethod
     def from_environment(cls, environ):
         settings = super().from_environment(environ)
-        settings["SECRET_KEY"] = settings["SECRET_KEY"] or "dev-only-secret-key-never-use-in-production"
+        settings["SECRET_KEY"] = (
+            settings["SECRET_KEY"] or "dev-only-secret-key-never-use-in-production"
+        )
         settings["DATABASE_URL"] = settings["DATABASE_URL"] or "sqlite:///development.db"
         return settings
 
@@ -107,7 +110,7 @@ class TestingConfig(BaseConfig):
     """The test suite: in-memory SQLite and a Redis emulator unless real ones are given."""
 
     TESTING = True
-    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"
+    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105  (a hash method, not a password)
 
     @classmethod
     def from_environment(cls, environ):
@@ -171,17 +174,19 @@ def find_problems(config):
         if not config.get(name)
     ]
     secret = config.get("SECRET_KEY")
-    if secret and "SECRET_KEY" in config["REQUIRED_VARIABLES"]:
-        if secret == SECRET_KEY_PLACEHOLDER or len(secret) < MIN_SECRET_KEY_LENGTH:
-            problems.append(
-                f"SECRET_KEY is a placeholder or shorter than {MIN_SECRET_KEY_LENGTH} "
-                "characters (make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
-            )
+    weak_secret = secret == SECRET_KEY_PLACEHOLDER or len(secret or "") < MIN_SECRET_KEY_LENGTH
+    if secret and "SECRET_KEY" in config["REQUIRED_VARIABLES"] and weak_secret:
+        problems.append(
+            f"SECRET_KEY is a placeholder or shorter than {MIN_SECRET_KEY_LENGTH} characters "
+            "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
+        )
     if config.get("DATABASE_URL"):
         try:
             make_url(config["DATABASE_URL"])
         except ArgumentError:
-            problems.append("DATABASE_URL is not a database URL (e.g. postgresql://user:pass@host/db)")
+            problems.append(
+                "DATABASE_URL is not a database URL (e.g. postgresql://user:pass@host/db)"
+            )
     redis_url = config.get("REDIS_URL")
     if redis_url and not redis_url.startswith(REDIS_URL_SCHEMES):
         problems.append("REDIS_URL must start with redis://, rediss:// or unix://")

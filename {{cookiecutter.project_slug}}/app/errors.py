@@ -53,7 +53,9 @@ def error_page(status, detail, headers=None):
         body = render_template("errors/error.html", status=status, title=title, detail=detail)
     except Exception:  # the layout may need what just failed (a template, the session)
         current_app.logger.exception("Could not render the error page")
-        body = f"<!doctype html><title>{status} {title}</title><h1>{title}</h1><p>{escape(detail)}</p>"
+        body = (
+            f"<!doctype html><title>{status} {title}</title><h1>{title}</h1><p>{escape(detail)}</p>"
+        )
     return body, status, headers or {}
 
 

@@ -5,7 +5,17 @@ its connection pool. The client gets short connect and read timeouts so an
 outage fails a request quickly instead of hanging a worker.
 """
 
+from dataclasses import dataclass
+
 import redis
+from flask import current_app
+
+
+@dataclass
+class RedisState:
+    """What each app keeps in ``app.extensions["redis"]``: its own client."""
+
+    client: redis.Redis | None
 
 
 class RedisStore:
@@ -14,15 +24,20 @@ class RedisStore:
     With no ``REDIS_URL`` the client is ``None`` in development (sessions
     fall back to a file store) and an in-process emulator (fakeredis) in
     testing, so a fresh machine needs no Redis server to run the tests.
+
+    Like any Flask extension, the one ``redis_store`` object serves every app
+    ``create_app`` makes (the test suite makes many), so the client is kept
+    per app and ``client`` is the current app's, never the last one built.
     """
 
-    def __init__(self):
-        self.client = None
-
     def init_app(self, app):
-        """Build the client and register it under ``app.extensions["redis"]``."""
-        self.client = self.create_client(app.config)
-        app.extensions["redis"] = self
+        """Build the app's client and keep it in ``app.extensions["redis"]``."""
+        app.extensions["redis"] = RedisState(self.create_client(app.config))
+
+    @property
+    def client(self):
+        """The current app's client, or ``None`` when there is none."""
+        return current_app.extensions["redis"].client
 
     @staticmethod
     def create_client(config):

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from cachelib.file import FileSystemCache
 
-from app.extensions import redis_store, server_session
+from app.extensions import server_session
 
 # Enough for a developer's browsers; the store prunes beyond it.
 FILE_STORE_THRESHOLD = 1000
@@ -17,9 +17,10 @@ FILE_STORE_THRESHOLD = 1000
 
 def init_sessions(app):
     """Pick the session store for this app and install Flask-Session."""
-    if redis_store.client is not None:
+    client = app.extensions["redis"].client  # set up by redis_store.init_app just before
+    if client is not None:
         app.config["SESSION_TYPE"] = "redis"
-        app.config["SESSION_REDIS"] = redis_store.client
+        app.config["SESSION_REDIS"] = client
     else:
         directory = Path(app.instance_path) / "sessions"
         app.config["SESSION_TYPE"] = "cachelib"

@@ -103,4 +103,3 @@ def record_login(_app, user, **_extra):
     """Keep ``last_login_at`` up to date whenever Flask-Login logs someone in."""
     user.last_login_at = utcnow()
     db.session.commit()
-

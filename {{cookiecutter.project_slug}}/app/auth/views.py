@@ -41,7 +41,11 @@ def login():
     form = LoginForm()
     error = None
     if form.is_submitted():
-        user = authenticate(form.email.data or "", form.password.data or "") if form.validate() else None
+        user = (
+            authenticate(form.email.data or "", form.password.data or "")
+            if form.validate()
+            else None
+        )
         if user is not None:
             log_in(user, remember=form.remember_me.data)
             flash("You are logged in.", "success")

@@ -1,0 +1,75 @@
+"""Fixtures shared by the template's tests.
+
+Baking takes a fraction of a second, but running a bake (its tests, its
+migrations, a server) does not, so each bake is made once per session and
+shared. A bake that tests only read is never used to run anything, so files
+a run leaves behind (SQLite files, session files, caches) cannot change what
+the file scans see.
+"""
+
+from dataclasses import dataclass
+
+import pytest
+
+from helpers.baking import Bake, bake
+
+# Answer sets baked in addition to the defaults, as (answers, expected slug).
+# Together they cover every prompt, the python_version choices, names that
+# need escaping in Python, TOML and HTML, and a slug given explicitly.
+ANSWER_SETS = {
+    "default": ({}, "flask_forge_app"),
+    "acme-billing": ({"project_name": "Acme Billing"}, "acme_billing"),
+    "python-3.11": ({"python_version": "3.11"}, "flask_forge_app"),
+    "python-3.13": ({"python_version": "3.13"}, "flask_forge_app"),
+    "unicode-apostrophe": ({"project_name": "Zoë's Shop"}, "zoe_s_shop"),
+    "custom-slug": ({"project_name": "Acme Billing", "project_slug": "billing2"}, "billing2"),
+    "quotes-and-backslashes": (
+        {
+            "project_name": 'Bob "The Builder" \\ Co',
+            "description": 'Says "hi" \\ and {braces}; it\'s fine.',
+            "author_name": "Seán O'Brien",
+            "email": "sean.obrien@example.org",
+            "domain": "shop.example.org",
+        },
+        "bob_the_builder_co",
+    ),
+}
+
+
+@dataclass(frozen=True)
+class AnswerSet:
+    """An answer set, the slug it should produce, and its bake."""
+
+    name: str
+    answers: dict
+    slug: str
+    bake: Bake
+
+
+@pytest.fixture(scope="session")
+def bake_into(tmp_path_factory):
+    """Bake the template into a new temporary directory named after ``purpose``."""
+
+    def bake_for(purpose, **answers):
+        return bake(tmp_path_factory.mktemp(purpose), answers)
+
+    return bake_for
+
+
+@pytest.fixture(scope="session")
+def default_bake(bake_into):
+    """A bake with every default answer, only ever read (never run)."""
+    return bake_into("default")
+
+
+@pytest.fixture(scope="session")
+def another_default_bake(bake_into):
+    """A second default bake, to compare the secrets it was given."""
+    return bake_into("default-again")
+
+
+@pytest.fixture(scope="session", params=list(ANSWER_SETS), ids=list(ANSWER_SETS))
+def answer_set(request, bake_into):
+    """Each answer set's bake (read only), with its answers and expected slug."""
+    answers, slug = ANSWER_SETS[request.param]
+    return AnswerSet(request.param, answers, slug, bake_into(f"answers-{request.param}", **answers))

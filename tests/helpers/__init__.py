@@ -1,0 +1,1 @@
+"""Shared machinery for the template's tests: baking, processes, services, HTTP."""

@@ -1,0 +1,156 @@
+"""Running commands in a baked project with this interpreter, and stopping servers.
+
+Commands run as ``sys.executable -m <tool>`` from the project's directory,
+exactly as its README would have them typed after an install: the project's
+``app`` package and ``config`` module are found through the working
+directory, never through whatever happens to be installed.
+"""
+
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.error
+import urllib.request
+
+# Variables of the developer's shell that would change what a baked project
+# does; each test sets what it needs explicitly.
+SCRUBBED_VARIABLES = {
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "POSTGRES_PASSWORD",
+    "PORT",
+    "WEB_CONCURRENCY",
+    "FORWARDED_ALLOW_IPS",
+    "COVERAGE_PROCESS_START",
+    "PYTHONPATH",
+}
+# FLASK_* overrides config keys; PYTEST_ADDOPTS etc. would leak this run's
+# options into a baked project's own test run; COV_CORE_* is pytest-cov's.
+SCRUBBED_PREFIXES = ("FLASK_", "GUNICORN_", "PYTEST_", "COV_CORE_")
+
+COMMAND_TIMEOUT = 120
+
+
+def project_env(**overrides):
+    """The environment for a command in a baked project.
+
+    ``TEST_DATABASE_URL`` / ``TEST_REDIS_URL`` pass through; an override of
+    ``None`` removes a variable.
+    """
+    env = {
+        name: value
+        for name, value in os.environ.items()
+        if name not in SCRUBBED_VARIABLES and not name.startswith(SCRUBBED_PREFIXES)
+    }
+    # Keep bakes free of __pycache__ so file scans see only what was baked.
+    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env["PYTHONUNBUFFERED"] = "1"
+    for name, value in overrides.items():
+        if value is None:
+            env.pop(name, None)
+        else:
+            env[name] = value
+    return env
+
+
+def run(project, *args, env, timeout=COMMAND_TIMEOUT):
+    """Run ``python <args>`` in ``project``; return the CompletedProcess.
+
+    The command runs in its own process group. One that outlives ``timeout``
+    is killed with everything it started (gunicorn workers, say) and the test
+    fails, showing its output, instead of blocking the run.
+    """
+    command = [sys.executable, *args]
+    with subprocess.Popen(
+        command,
+        cwd=project,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        errors="replace",
+        start_new_session=True,
+    ) as process:
+        try:
+            stdout, stderr = process.communicate(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            stdout, stderr = process.communicate()
+            hung = subprocess.CompletedProcess(command, "killed", stdout, stderr)
+            raise AssertionError(f"still running after {timeout}s\n{describe(hung)}") from None
+    return subprocess.CompletedProcess(command, process.returncode, stdout, stderr)
+
+
+def describe(result):
+    """A failed command's output, for assertion messages."""
+    return (
+        f"command: {result.args}\nexit status: {result.returncode}\n"
+        f"--- stdout ---\n{result.stdout}\n--- stderr ---\n{result.stderr}"
+    )
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on right now."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def start_server(project, args, env, log_path):
+    """Start ``python <args>`` in ``project`` in its own process group, logging to a file."""
+    log = open(log_path, "wb")  # noqa: SIM115  (closed by stop_server)
+    process = subprocess.Popen(
+        [sys.executable, *args],
+        cwd=project,
+        env=env,
+        stdin=subprocess.DEVNULL,
+        stdout=log,
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+    process.log = log
+    process.log_path = log_path
+    return process
+
+
+def server_log(process):
+    """What a server started by ``start_server`` has written so far."""
+    process.log.flush()
+    return process.log_path.read_text(encoding="utf-8", errors="replace")
+
+
+def wait_for_http(url, process, timeout=30):
+    """Poll ``url`` until it answers at all (any status); fail if the server dies."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        if process.poll() is not None:
+            raise AssertionError(
+                f"server exited with status {process.returncode} before answering {url}:\n"
+                + server_log(process)
+            )
+        try:
+            with urllib.request.urlopen(url, timeout=2):
+                return
+        except urllib.error.HTTPError:
+            return
+        except OSError:
+            time.sleep(0.2)
+    raise AssertionError(f"no answer from {url} within {timeout}s:\n" + server_log(process))
+
+
+def stop_server(process, timeout=15):
+    """Stop a server and every process it started: SIGTERM, wait, then SIGKILL."""
+    # The group id is the server's own pid, and stays ours until it is reaped.
+    if process.poll() is None:
+        os.killpg(process.pid, signal.SIGTERM)
+        try:
+            process.wait(timeout=timeout)
+        except subprocess.TimeoutExpired:
+            os.killpg(process.pid, signal.SIGKILL)
+            process.wait(timeout=timeout)
+    process.log.close()

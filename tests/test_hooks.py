@@ -1,0 +1,161 @@
+"""The hooks: bad answers stop the bake with one clear line; good ones go through.
+
+The pre-generation hook is a Jinja template (cookiecutter writes the answers
+into it as literals), so it is tested the way users meet it: through bakes.
+The post-generation hook is plain Python and its failure path cannot be
+reached by a bake, so that path is also tested by loading the hook directly.
+"""
+
+import importlib.util
+import stat
+import subprocess
+import sys
+
+import pytest
+from cookiecutter.exceptions import FailedHookException
+
+from helpers.baking import TEMPLATE_DIR, write_cookiecutter_config
+from helpers.processes import describe
+
+BAD_SLUGS = [
+    "My-App",
+    "1app",
+    "app-",
+    "a b",
+    "UPPER",
+    "trailing_",
+    "_leading",
+    "double__underscore",
+    "dotted.name",
+    "a" * 51,
+]
+GOOD_SLUGS = ["a", "app2", "my_app_2", "a" * 50]
+
+
+def bake_lines(cookies, capfd, **answers):
+    """Bake with ``answers``; return the result and the hook's ERROR lines."""
+    result = cookies.bake(extra_context=answers, template=str(TEMPLATE_DIR))
+    errors = [line for line in capfd.readouterr().err.splitlines() if line.startswith("ERROR")]
+    return result, errors
+
+
+def written_paths(tmp_path):
+    """What a bake left inside the ``cookies`` fixture's (initially empty) output dirs."""
+    return list((tmp_path / "cookies").glob("*/*"))
+
+
+@pytest.mark.parametrize("slug", BAD_SLUGS)
+def test_invalid_slug_stops_the_bake_with_one_line_naming_it(cookies, capfd, tmp_path, slug):
+    result, errors = bake_lines(cookies, capfd, project_slug=slug)
+
+    assert result.exit_code != 0
+    assert isinstance(result.exception, FailedHookException)
+    assert len(errors) == 1
+    assert repr(slug) in errors[0]
+    assert "project_slug" in errors[0]
+    assert written_paths(tmp_path) == []
+
+
+def test_slug_made_from_a_name_starting_with_a_digit_is_refused(cookies, capfd):
+    result, errors = bake_lines(cookies, capfd, project_name="123 Go")
+
+    assert result.exit_code != 0
+    assert len(errors) == 1
+    assert "'123_go'" in errors[0]
+
+
+@pytest.mark.parametrize("slug", GOOD_SLUGS)
+def test_valid_slug_is_accepted(cookies, capfd, slug):
+    result, errors = bake_lines(cookies, capfd, project_slug=slug)
+
+    assert result.exception is None
+    assert result.project_path.name == slug
+    assert errors == []
+
+
+@pytest.mark.parametrize(
+    ("answers", "named"),
+    [
+        ({"email": "nobody.example.com"}, "'nobody.example.com'"),
+        ({"domain": "exa mple.com"}, "'exa mple.com'"),
+        ({"domain": "https://example.com/"}, "'https://example.com/'"),
+        ({"project_name": "   ", "project_slug": "app"}, "project_name"),
+    ],
+)
+def test_other_invalid_answers_stop_the_bake_with_one_line(cookies, capfd, answers, named):
+    result, errors = bake_lines(cookies, capfd, **answers)
+
+    assert result.exit_code != 0
+    assert len(errors) == 1
+    assert named in errors[0]
+
+
+def test_every_problem_is_reported_at_once(cookies, capfd):
+    result, errors = bake_lines(cookies, capfd, project_slug="Bad-Slug", email="nobody")
+
+    assert result.exit_code != 0
+    assert len(errors) == 2
+    assert any("'Bad-Slug'" in line for line in errors)
+    assert any("'nobody'" in line for line in errors)
+
+
+def test_command_line_reports_a_bad_slug_in_one_line(tmp_path):
+    config_file, _ = write_cookiecutter_config(tmp_path / "user")
+    output_dir = tmp_path / "output"
+
+    result = subprocess.run(
+        [
+            *(sys.executable, "-m", "cookiecutter", "--no-input"),
+            *("--config-file", str(config_file), "--output-dir", str(output_dir)),
+            *(str(TEMPLATE_DIR), "project_slug=My-App"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+    assert result.returncode != 0, describe(result)
+    errors = [line for line in result.stderr.splitlines() if line.startswith("ERROR")]
+    assert len(errors) == 1, describe(result)
+    assert "'My-App'" in errors[0]
+    # The hook's own output (stderr) holds no traceback. cookiecutter itself
+    # logs one for FailedHookException on stdout, which no hook can prevent.
+    assert "Traceback" not in result.stderr
+    assert not output_dir.exists() or list(output_dir.iterdir()) == []
+
+
+def load_post_gen_hook():
+    """Import hooks/post_gen_project.py as a module (it holds no Jinja)."""
+    path = TEMPLATE_DIR / "hooks" / "post_gen_project.py"
+    assert "{{" not in path.read_text(encoding="utf-8"), "the hook became a Jinja template"
+    spec = importlib.util.spec_from_file_location("post_gen_project", path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_post_gen_hook_refuses_an_example_without_its_placeholders(tmp_path):
+    hook = load_post_gen_hook()
+    (tmp_path / ".env.example").write_text("SECRET_KEY=\n", encoding="utf-8")
+
+    with pytest.raises(SystemExit, match="change-me-to-a-long-random-string"):
+        hook.write_env_file(tmp_path)
+    assert not (tmp_path / ".env").exists()
+
+
+def test_post_gen_hook_writes_a_private_env_with_fresh_secrets(tmp_path):
+    hook = load_post_gen_hook()
+    example = (
+        "SECRET_KEY=change-me-to-a-long-random-string\n"
+        "POSTGRES_PASSWORD=change-me-postgres-password\n"
+    )
+    (tmp_path / ".env.example").write_text(example, encoding="utf-8")
+
+    hook.write_env_file(tmp_path)
+
+    env = (tmp_path / ".env").read_text(encoding="utf-8")
+    assert "change-me" not in env
+    assert env.startswith("SECRET_KEY=")
+    assert "\nPOSTGRES_PASSWORD=" in env
+    assert stat.S_IMODE((tmp_path / ".env").stat().st_mode) == 0o600

@@ -1,0 +1,177 @@
+"""Fixtures shared by the whole suite, in the style of Flask's tutorial.
+
+Each test gets a fresh app on SQLite in memory and an in-process Redis
+emulator (fakeredis), so a machine with no PostgreSQL and no Redis runs the
+suite. Set ``TEST_DATABASE_URL`` (postgresql://...) and ``TEST_REDIS_URL``
+(redis://...) to run it against real servers instead.
+
+Both are wiped around every test: the app's tables in the TEST_DATABASE_URL
+database are dropped and created again, and the TEST_REDIS_URL database is
+flushed (FLUSHDB, every key in it). Point them at throwaway databases, never
+at data you want to keep.
+"""
+
+import os
+import re
+from types import SimpleNamespace
+
+import fakeredis
+import pytest
+import redis
+
+import app as app_package
+import config
+from app import create_app
+from app.auth.accounts import create_account
+from app.extensions import db
+
+EMAIL = "ada@example.com"
+PASSWORD = "correct horse battery"
+STRONG_SECRET = "a-production-secret-that-is-long-enough-to-be-accepted"
+
+# The hidden input in both spellings: WTForms' hidden_tag() and the layout's logout form.
+CSRF_TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+
+
+@pytest.fixture(autouse=True)
+def clean_environment(monkeypatch, tmp_path):
+    """Hide the developer's shell variables and the project's own .env from every test.
+
+    A baked project holds a real .env, and a FLASK_DEBUG or DATABASE_URL in
+    the shell would change what the app does; tests that need either set it.
+    """
+    for name in list(os.environ):
+        if name.startswith("FLASK_") or name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
+            monkeypatch.delenv(name)
+    monkeypatch.setattr(config, "DOTENV_PATH", tmp_path / ".env")
+
+
+def dispose(app):
+    """Close the app's pooled database connections now rather than at garbage collection."""
+    with app.app_context():
+        db.engine.dispose()
+
+
+@pytest.fixture
+def app():
+    """A testing app with empty tables; its tables and Redis database are wiped afterwards."""
+    app = create_app("testing")
+    redis_client = app.extensions["redis"].client
+    with app.app_context():
+        # An interrupted earlier run may have left rows behind on a real database.
+        db.drop_all()
+        db.create_all()
+    redis_client.flushdb()
+
+    yield app
+
+    with app.app_context():
+        db.session.remove()
+        db.drop_all()
+    dispose(app)
+    redis_client.flushdb()
+    redis_client.close()
+
+
+@pytest.fixture
+def client(app):
+    """A browser for the app, keeping cookies between requests."""
+    return app.test_client()
+
+
+@pytest.fixture
+def runner(app):
+    """Runs the app's ``flask`` commands."""
+    return app.test_cli_runner()
+
+
+@pytest.fixture
+def redis_client(app):
+    """The Redis client (real or emulated) that holds the app's sessions."""
+    return app.extensions["redis"].client
+
+
+@pytest.fixture
+def user(app):
+    """An account to log in with: ``EMAIL`` and ``PASSWORD``."""
+    with app.app_context():
+        account = create_account(EMAIL, PASSWORD)
+        return SimpleNamespace(id=account.id, email=account.email, password=PASSWORD)
+
+
+class AuthActions:
+    """Register, log in and log out through the real HTML forms, as a browser does.
+
+    Every POST carries the hidden ``csrf_token`` read from the page first:
+    CSRF protection stays on in the tests.
+    """
+
+    def __init__(self, client):
+        self._client = client
+
+    def csrf_token(self, path="/auth/login"):
+        """Read the CSRF token from the form on ``path``."""
+        response = self._client.get(path)
+        match = CSRF_TOKEN.search(response.get_data(as_text=True))
+        assert match, f"no csrf_token on {path} ({response.status_code})"
+        return match.group(1)
+
+    def register(self, email=EMAIL, password=PASSWORD, confirm_password=None):
+        """Fill in and send the registration form."""
+        data = {
+            "csrf_token": self.csrf_token("/auth/register"),
+            "email": email,
+            "password": password,
+            "confirm_password": password if confirm_password is None else confirm_password,
+        }
+        return self._client.post("/auth/register", data=data)
+
+    def login(self, email=EMAIL, password=PASSWORD, remember_me=False, next_url=None):
+        """Fill in and send the login form, with ``?next=next_url`` when given."""
+        data = {"csrf_token": self.csrf_token(), "email": email, "password": password}
+        if remember_me:
+            data["remember_me"] = "y"
+        query = {} if next_url is None else {"next": next_url}
+        return self._client.post("/auth/login", query_string=query, data=data)
+
+    def logout(self):
+        """Press the layout's "Log out" button (a POST form on every page)."""
+        return self._client.post("/auth/logout", data={"csrf_token": self.csrf_token("/")})
+
+
+@pytest.fixture
+def auth(client):
+    """Register, log in and log out through the forms: ``auth.login()``."""
+    return AuthActions(client)
+
+
+@pytest.fixture
+def production_app(monkeypatch):
+    """A production app with valid settings, on the test database and test Redis.
+
+    Without TEST_REDIS_URL the Redis client it builds is swapped for fakeredis.
+    Its Redis database is flushed afterwards.
+    """
+    monkeypatch.setenv("SECRET_KEY", STRONG_SECRET)
+    monkeypatch.setenv("DATABASE_URL", os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+    if os.environ.get("TEST_REDIS_URL"):
+        monkeypatch.setenv("REDIS_URL", os.environ["TEST_REDIS_URL"])
+    else:
+        monkeypatch.setenv("REDIS_URL", "redis://redis.invalid:6379/0")
+        monkeypatch.setattr(
+            redis.Redis, "from_url", classmethod(lambda cls, url, **options: fakeredis.FakeRedis())
+        )
+    app = create_app("production")
+    yield app
+    dispose(app)
+    app.extensions["redis"].client.flushdb()
+    app.extensions["redis"].client.close()
+
+
+@pytest.fixture
+def development_app(monkeypatch, tmp_path):
+    """A development app without Redis, its instance folder (SQLite, sessions) in tmp_path."""
+    monkeypatch.setattr(app_package, "INSTANCE_PATH", tmp_path)
+    app = create_app("development")
+    yield app
+    dispose(app)

@@ -1,0 +1,278 @@
+"""Settings: picked by name or FLASK_CONFIG, overridden by FLASK_<KEY>, refused when unsafe."""
+
+import os
+import runpy
+import subprocess
+import sys
+from datetime import timedelta
+
+import pytest
+
+import config
+from app import create_app
+from config import (
+    CONFIGS,
+    SECRET_KEY_PLACEHOLDER,
+    ConfigError,
+    DevelopmentConfig,
+    ProductionConfig,
+    TestingConfig,
+    load_settings,
+    normalize_database_url,
+)
+
+STRONG_SECRET = "a-production-secret-that-is-long-enough-to-be-accepted"
+GOOD_PRODUCTION = {
+    "SECRET_KEY": STRONG_SECRET,
+    "DATABASE_URL": "postgresql://app:secret@db.internal:5432/app",
+    "REDIS_URL": "redis://cache.internal:6379/0",
+}
+
+
+@pytest.fixture
+def production_env(monkeypatch):
+    """The variables production requires, all present and valid."""
+    for name, value in GOOD_PRODUCTION.items():
+        monkeypatch.setenv(name, value)
+
+
+def class_settings(config_class):
+    """The upper-case settings a config class defines (and inherits)."""
+    return {name: getattr(config_class, name) for name in dir(config_class) if name.isupper()}
+
+
+@pytest.mark.parametrize(
+    ("name", "config_class"),
+    [
+        ("development", DevelopmentConfig),
+        ("testing", TestingConfig),
+        ("production", ProductionConfig),
+    ],
+)
+def test_a_config_class_is_picked_by_name(production_env, name, config_class):
+    settings = load_settings(name)
+    assert settings["CONFIG_NAME"] == name
+    assert class_settings(config_class).items() <= settings.items()
+
+
+@pytest.mark.parametrize("name", ["development", "testing", "production"])
+def test_a_config_class_is_picked_by_flask_config(production_env, monkeypatch, name):
+    monkeypatch.setenv("FLASK_CONFIG", name)
+    app = create_app()
+    assert app.config["CONFIG_NAME"] == name
+    assert class_settings(CONFIGS[name]).items() <= app.config.items()
+
+
+def test_development_is_the_default():
+    assert load_settings()["CONFIG_NAME"] == "development"
+
+
+def test_an_explicit_name_wins_over_flask_config(monkeypatch):
+    monkeypatch.setenv("FLASK_CONFIG", "production")
+    assert load_settings("testing")["CONFIG_NAME"] == "testing"
+
+
+def test_an_unknown_environment_name_is_refused():
+    with pytest.raises(ConfigError, match="FLASK_CONFIG must be one of"):
+        create_app("staging")
+
+
+def test_an_unknown_flask_config_is_refused(monkeypatch):
+    monkeypatch.setenv("FLASK_CONFIG", "staging")
+    with pytest.raises(ConfigError, match=r"\(staging\): FLASK_CONFIG must be one of"):
+        create_app()
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "expected"),
+    [
+        ("FLASK_MAX_CONTENT_LENGTH", "2048", 2048),
+        ("FLASK_PASSWORD_MIN_LENGTH", "12", 12),
+        ("FLASK_SESSION_COOKIE_NAME", "sid", "sid"),
+        ("FLASK_HSTS_SECONDS", "0", 0),
+    ],
+)
+def test_flask_prefixed_variables_override_the_class(
+    production_env, monkeypatch, variable, value, expected
+):
+    monkeypatch.setenv(variable, value)
+    key = variable.removeprefix("FLASK_")
+    assert load_settings("production")[key] == expected
+
+
+def test_settings_are_validated_after_the_overrides(production_env, monkeypatch):
+    monkeypatch.delenv("SECRET_KEY")
+    monkeypatch.setenv("FLASK_SECRET_KEY", STRONG_SECRET)
+    assert load_settings("production")["SECRET_KEY"] == STRONG_SECRET
+
+    monkeypatch.setenv("FLASK_SECRET_KEY", "short")
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        load_settings("production")
+
+
+def test_production_accepts_complete_settings(production_env):
+    settings = load_settings("production")
+    assert settings["SECRET_KEY"] == STRONG_SECRET
+    assert settings["REDIS_URL"] == GOOD_PRODUCTION["REDIS_URL"]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [
+        ("SECRET_KEY", None),
+        ("SECRET_KEY", ""),
+        ("SECRET_KEY", SECRET_KEY_PLACEHOLDER),
+        ("SECRET_KEY", "x" * 31),
+        ("DATABASE_URL", None),
+        ("DATABASE_URL", "not a database url"),
+        ("REDIS_URL", None),
+        ("REDIS_URL", "http://cache.internal:6379/0"),
+    ],
+)
+def test_production_refuses_a_missing_or_unsafe_setting(
+    production_env, monkeypatch, variable, value
+):
+    if value is None:
+        monkeypatch.delenv(variable)
+    else:
+        monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as caught:
+        create_app("production")
+    message = str(caught.value)
+    assert variable in message
+    assert "\n" not in message
+    assert len(caught.value.problems) == 1
+
+
+def test_every_problem_is_reported_at_once():
+    with pytest.raises(ConfigError) as caught:
+        load_settings("production")
+    message = str(caught.value)
+    for variable in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
+        assert variable in message
+    assert "\n" not in message
+
+
+def test_a_config_error_is_a_system_exit_carrying_its_message():
+    """Python prints a SystemExit's message as one line and exits 1, with no traceback."""
+    error = ConfigError("production", ["SECRET_KEY is not set"])
+    assert isinstance(error, SystemExit)
+    assert error.code == "Configuration error (production): SECRET_KEY is not set"
+
+
+def test_manage_py_refuses_bad_production_settings_with_one_line(production_env, monkeypatch):
+    monkeypatch.setenv("FLASK_CONFIG", "production")
+    monkeypatch.setenv("SECRET_KEY", "too-short")
+    monkeypatch.setenv("FLASK_SKIP_DOTENV", "1")
+    result = subprocess.run(
+        [sys.executable, "manage.py", "routes"],
+        cwd=config.PROJECT_ROOT,
+        capture_output=True,
+        text=True,
+        timeout=60,
+        check=False,
+        env=os.environ.copy(),
+    )
+    assert result.returncode == 1
+    assert result.stderr.strip().startswith("Configuration error (production): SECRET_KEY")
+    assert len(result.stderr.strip().splitlines()) == 1
+    assert "Traceback" not in result.stderr
+
+
+def test_gunicorn_checks_the_settings_before_starting_workers(monkeypatch):
+    monkeypatch.setenv("FLASK_CONFIG", "production")
+    on_starting = runpy.run_path(str(config.PROJECT_ROOT / "gunicorn.conf.py"))["on_starting"]
+    with pytest.raises(ConfigError, match="SECRET_KEY"):
+        on_starting(server=None)
+
+
+def test_gunicorn_starts_with_good_production_settings(production_env, monkeypatch):
+    monkeypatch.setenv("FLASK_CONFIG", "production")
+    on_starting = runpy.run_path(str(config.PROJECT_ROOT / "gunicorn.conf.py"))["on_starting"]
+    assert on_starting(server=None) is None
+
+
+@pytest.mark.parametrize(
+    ("url", "expected"),
+    [
+        ("postgres://u:p@db/app", "postgresql+psycopg://u:p@db/app"),
+        ("postgresql://u:p@db/app", "postgresql+psycopg://u:p@db/app"),
+        ("postgresql+psycopg://u:p@db/app", "postgresql+psycopg://u:p@db/app"),
+        ("sqlite:///app.db", "sqlite:///app.db"),
+    ],
+)
+def test_postgresql_urls_use_psycopg_3(url, expected):
+    assert normalize_database_url(url) == expected
+
+
+def test_production_accepts_a_heroku_style_postgres_url(production_env, monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "postgres://app:secret@db.internal/app")
+    settings = load_settings("production")
+    assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://app:secret@db.internal/app"
+
+
+def test_postgresql_engines_drop_dead_connections_and_fail_fast(production_env, monkeypatch):
+    monkeypatch.setenv("FLASK_DATABASE_CONNECT_TIMEOUT", "3")
+    options = load_settings("production")["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options == {"pool_pre_ping": True, "connect_args": {"connect_timeout": 3}}
+
+
+def test_postgresql_connect_timeout_defaults_to_two_seconds(production_env):
+    options = load_settings("production")["SQLALCHEMY_ENGINE_OPTIONS"]
+    assert options["connect_args"]["connect_timeout"] == 2
+
+
+def test_sqlite_engines_get_no_postgresql_options(monkeypatch):
+    monkeypatch.setenv("DATABASE_URL", "sqlite:///app.db")
+    assert load_settings("development")["SQLALCHEMY_ENGINE_OPTIONS"] == {}
+
+
+def test_testing_uses_the_test_servers_when_given(monkeypatch):
+    monkeypatch.setenv("TEST_DATABASE_URL", "postgresql://postgres@db.internal/forge_test")
+    monkeypatch.setenv("TEST_REDIS_URL", "redis://cache.internal:6379/9")
+    settings = load_settings("testing")
+    assert (
+        settings["SQLALCHEMY_DATABASE_URI"]
+        == "postgresql+psycopg://postgres@db.internal/forge_test"
+    )
+    assert settings["REDIS_URL"] == "redis://cache.internal:6379/9"
+
+
+def test_testing_never_needs_production_variables(monkeypatch):
+    monkeypatch.setenv("FLASK_CONFIG", "production")
+    settings = load_settings("testing")
+    assert settings["TESTING"] is True
+    assert len(settings["SECRET_KEY"]) >= config.MIN_SECRET_KEY_LENGTH
+
+
+def test_testing_makes_password_hashing_cheap():
+    assert load_settings("testing")["PASSWORD_HASH_METHOD"] == "scrypt:1024:8:1"
+
+
+def test_development_has_a_fixed_secret_and_a_sqlite_database():
+    settings = load_settings("development")
+    assert settings["SECRET_KEY"]
+    assert settings["DATABASE_URL"] == "sqlite:///development.db"
+    assert settings["REDIS_URL"] is None
+
+
+def test_production_cookies_are_secure_httponly_and_lax(production_env):
+    settings = load_settings("production")
+    assert settings["SESSION_COOKIE_SECURE"] is True
+    assert settings["SESSION_COOKIE_HTTPONLY"] is True
+    assert settings["SESSION_COOKIE_SAMESITE"] == "Lax"
+    assert settings["REMEMBER_COOKIE_SECURE"] is True
+    assert settings["REMEMBER_COOKIE_HTTPONLY"] is True
+    assert settings["REMEMBER_COOKIE_SAMESITE"] == "Lax"
+
+
+def test_sessions_are_short_lived(production_env):
+    settings = load_settings("production")
+    assert timedelta(0) < settings["PERMANENT_SESSION_LIFETIME"] <= timedelta(days=1)
+    assert settings["SESSION_KEY_PREFIX"] == "session:"
+
+
+def test_production_trusts_one_proxy_and_sends_hsts(production_env):
+    settings = load_settings("production")
+    assert settings["TRUSTED_PROXY_HOPS"] == 1
+    assert settings["HSTS_SECONDS"] >= 180 * 24 * 3600

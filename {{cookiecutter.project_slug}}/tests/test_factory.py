@@ -1,0 +1,91 @@
+"""The application factory: each step leaves the app with what it needs."""
+
+import logging
+from pathlib import Path
+
+import fakeredis
+import redis
+from cachelib.file import FileSystemCache
+from flask_session.cachelib import CacheLibSessionInterface
+from flask_session.redis import RedisSessionInterface
+
+from app import create_app
+from app.extensions import redis_store
+from config import PROJECT_ROOT
+
+
+def test_testing_app_is_in_testing_mode(app):
+    assert app.testing
+    assert not app.debug
+
+
+def test_blueprints_are_registered(app):
+    assert {"auth", "main", "health"} <= app.blueprints.keys()
+
+
+def test_extensions_are_bound(app):
+    assert {"sqlalchemy", "migrate", "csrf", "redis"} <= app.extensions.keys()
+    assert app.login_manager is not None
+
+
+def test_testing_sessions_are_kept_in_the_apps_redis(app):
+    assert isinstance(app.session_interface, RedisSessionInterface)
+    assert app.session_interface.client is app.extensions["redis"].client
+    assert app.session_interface.key_prefix == "session:"
+
+
+def test_testing_without_test_redis_url_uses_an_in_process_redis(monkeypatch):
+    monkeypatch.delenv("TEST_REDIS_URL", raising=False)
+    app = create_app("testing")
+    assert isinstance(app.extensions["redis"].client, fakeredis.FakeRedis)
+
+
+def test_testing_with_test_redis_url_uses_that_server_with_short_timeouts(monkeypatch):
+    monkeypatch.setenv("TEST_REDIS_URL", "redis://redis.invalid:6390/3")
+    client = create_app("testing").extensions["redis"].client
+    assert isinstance(client, redis.Redis)
+    assert not isinstance(client, fakeredis.FakeRedis)
+    options = client.connection_pool.connection_kwargs
+    assert (options["host"], options["port"], options["db"]) == ("redis.invalid", 6390, 3)
+    assert options["socket_connect_timeout"] == 1.0
+    assert options["socket_timeout"] == 1.0
+
+
+def test_each_app_keeps_its_own_redis_client(monkeypatch):
+    monkeypatch.delenv("TEST_REDIS_URL", raising=False)
+    first = create_app("testing")
+    second = create_app("testing")
+    assert first.extensions["redis"].client is not second.extensions["redis"].client
+    with first.app_context():
+        assert redis_store.client is first.extensions["redis"].client
+
+
+def test_development_without_redis_keeps_sessions_in_files(development_app, tmp_path):
+    assert development_app.extensions["redis"].client is None
+    assert isinstance(development_app.session_interface, CacheLibSessionInterface)
+    assert isinstance(development_app.config["SESSION_CACHELIB"], FileSystemCache)
+    assert (tmp_path / "sessions").is_dir()
+
+
+def test_development_without_redis_says_where_sessions_go(monkeypatch, tmp_path, caplog):
+    monkeypatch.setattr("app.INSTANCE_PATH", tmp_path)
+    with caplog.at_level(logging.INFO, logger="app"):
+        create_app("development")
+    assert f"REDIS_URL is not set: sessions are kept in files under {tmp_path / 'sessions'}" in (
+        caplog.messages
+    )
+
+
+def test_development_file_sessions_work(development_app, tmp_path):
+    client = development_app.test_client()
+    assert client.get("/auth/login").status_code == 200
+    assert client.get_cookie("session") is not None
+    assert any((tmp_path / "sessions").iterdir())
+
+
+def test_development_is_in_debug_mode(development_app):
+    assert development_app.debug
+
+
+def test_the_instance_folder_is_in_the_project_root(app):
+    assert Path(app.instance_path) == PROJECT_ROOT / "instance"

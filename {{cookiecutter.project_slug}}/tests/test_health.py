@@ -1,0 +1,94 @@
+"""``GET /health``: 200 when the database and Redis answer, 503 naming the one that does not."""
+
+import pytest
+import redis
+from sqlalchemy.exc import OperationalError
+
+from app.extensions import db, redis_store
+
+
+@pytest.fixture
+def database_down(monkeypatch):
+    def refuse(*args, **kwargs):
+        raise OperationalError("SELECT 1", {}, Exception("could not connect to server"))
+
+    monkeypatch.setattr(db.session, "execute", refuse)
+
+
+@pytest.fixture
+def redis_down(app, monkeypatch):
+    def refuse(*args, **kwargs):
+        raise redis.exceptions.ConnectionError("Connection refused")
+
+    monkeypatch.setattr(app.extensions["redis"].client, "ping", refuse)
+
+
+def test_health_is_ok_when_everything_answers(client):
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json == {"status": "ok", "checks": {"database": "ok", "redis": "ok"}}
+
+
+def test_health_is_public_json_even_for_logged_in_browsers(client, auth, user):
+    auth.login()
+    response = client.get("/health", headers={"Accept": "text/html"})
+    assert response.status_code == 200
+    assert response.mimetype == "application/json"
+
+
+def test_health_fails_when_the_database_is_down(client, database_down):
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json == {"status": "error", "checks": {"database": "error", "redis": "ok"}}
+
+
+def test_health_fails_when_redis_is_down(client, redis_down):
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json == {"status": "error", "checks": {"database": "ok", "redis": "error"}}
+
+
+def test_health_names_both_failures(client, database_down, redis_down):
+    response = client.get("/health")
+    assert response.status_code == 503
+    assert response.json["checks"] == {"database": "error", "redis": "error"}
+
+
+def test_health_logs_what_failed(client, database_down, redis_down, caplog):
+    client.get("/health")
+    assert any("database unreachable" in message for message in caplog.messages)
+    assert any("Redis unreachable" in message for message in caplog.messages)
+
+
+def test_health_recovers_when_the_database_is_back(client, monkeypatch):
+    down = True
+    real_execute = db.session.execute
+
+    def execute(*args, **kwargs):
+        if down:
+            raise OperationalError("SELECT 1", {}, Exception("could not connect to server"))
+        return real_execute(*args, **kwargs)
+
+    monkeypatch.setattr(db.session, "execute", execute)
+    assert client.get("/health").status_code == 503
+    down = False
+    assert client.get("/health").status_code == 200
+
+
+def test_redis_not_configured_in_development_does_not_fail_health(development_app):
+    response = development_app.test_client().get("/health")
+    assert response.status_code == 200
+    assert response.json == {
+        "status": "ok",
+        "checks": {"database": "ok", "redis": "not configured"},
+    }
+
+
+def test_ping_is_false_when_redis_is_not_configured(development_app):
+    with development_app.app_context():
+        assert redis_store.ping() is False
+
+
+def test_ping_is_true_when_redis_answers(app):
+    with app.app_context():
+        assert redis_store.ping() is True
