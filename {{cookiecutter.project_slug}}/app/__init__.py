@@ -5,13 +5,12 @@ job, so a reader can see the whole shape of the app on one screen and find
 each concern in the module whose name says it.
 """
 
-from pathlib import Path
-
 from flask import Flask
 
-from config import load_settings
+from config import PROJECT_ROOT, load_settings
 
-INSTANCE_PATH = Path(__file__).resolve().parent.parent / "instance"
+INSTANCE_PATH = PROJECT_ROOT / "instance"
+MIGRATIONS_PATH = PROJECT_ROOT / "migrations"
 
 
 def create_app(config_name=None):
@@ -49,7 +48,8 @@ def register_extensions(app):
     from app.sessions import init_sessions
 
     db.init_app(app)
-    migrate.init_app(app, db)
+    # An absolute path, so `flask db ...` works from any directory.
+    migrate.init_app(app, db, directory=str(MIGRATIONS_PATH))
     login_manager.init_app(app)
     csrf.init_app(app)
     redis_store.init_app(app)

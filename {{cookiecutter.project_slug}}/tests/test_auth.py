@@ -261,3 +261,29 @@ def test_logout_clears_the_remember_cookie(client, auth, user):
     assert client.get_cookie("remember_token") is None
     client.delete_cookie("session")
     assert client.get("/dashboard").status_code == 302
+
+
+def test_a_copied_remember_cookie_is_revoked_by_logout(app, client, auth, user):
+    auth.login(remember_me=True)
+    copied = client.get_cookie("remember_token").value
+    auth.logout()
+    thief = app.test_client()
+    thief.set_cookie("remember_token", copied)
+    assert thief.get("/dashboard").status_code == 302
+
+
+def test_logout_ends_the_users_sessions_on_other_devices_too(app, auth, user):
+    """The login id is per user: revoking it is "log out everywhere"."""
+    laptop, phone = app.test_client(), app.test_client()
+    auth_on = type(auth)
+    auth_on(laptop).login()
+    auth_on(phone).login()
+    auth_on(phone).logout()
+    assert laptop.get("/dashboard").status_code == 302
+
+
+def test_the_user_can_log_in_again_after_logout(client, auth, user):
+    auth.login(remember_me=True)
+    auth.logout()
+    auth.login()
+    assert client.get("/dashboard").status_code == 200

@@ -3,6 +3,9 @@
 import re
 from datetime import timedelta
 
+from app.extensions import db
+from app.models import User
+
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{32,}")
 
 
@@ -18,7 +21,9 @@ def test_the_cookie_holds_only_an_opaque_id(app, client, auth, user, redis_clien
     assert SESSION_ID.fullmatch(session_id)
     assert session_id != str(user.id)
     assert user.email not in session_id
-    assert stored_session(app, redis_client, session_id)["_user_id"] == str(user.id)
+    with app.app_context():
+        login_id = db.session.get(User, user.id).login_id
+    assert stored_session(app, redis_client, session_id)["_user_id"] == login_id
 
 
 def test_the_session_lives_in_redis_with_a_short_lifetime(app, client, auth, user, redis_client):

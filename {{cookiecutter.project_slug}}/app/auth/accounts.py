@@ -91,11 +91,10 @@ def authenticate(email, password):
 
 
 @login_manager.user_loader
-def load_user(user_id):
-    """Flask-Login's loader: the user for the id kept in the session, or None."""
-    if not user_id.isdigit():
-        return None
-    return db.session.get(User, int(user_id))
+def load_user(login_id):
+    """Flask-Login's loader: the user for the id kept in the session or remember
+    cookie, or None once that id has been revoked."""
+    return User.find_by_login_id(login_id)
 
 
 @user_logged_in.connect

@@ -3,12 +3,16 @@
 Flask-Session keeps the data server-side under ``session:<id>``. Logging in
 throws away whatever the visitor's session held and moves the user to a new
 id, so an id planted before login (or seen before it) is worth nothing after.
-Logging out deletes the stored session; a fresh anonymous one carries the
-"logged out" message.
+Logging out deletes the stored session and revokes the user's login id, so
+a copied session or remember-me cookie is worthless afterwards, on this
+device and every other; a fresh anonymous session carries the "logged out"
+message.
 """
 
-from flask import current_app, session
+from flask import current_app, g, session
 from flask_login import login_user, logout_user
+
+from app.extensions import db
 
 # Flask-Login's after-request hook deletes the remember-me cookie when it
 # finds this value in the session.
@@ -27,7 +31,10 @@ def log_in(user, remember=False):
 
 
 def log_out():
-    """Delete the stored session and the remember-me cookie; start a new anonymous session."""
+    """Revoke the user's logins, delete the stored session and the remember-me
+    cookie, and start a new anonymous session."""
+    g.user.revoke_logins()
+    db.session.commit()
     logout_user()
     session.clear()
     session.update(CLEAR_REMEMBER_COOKIE)

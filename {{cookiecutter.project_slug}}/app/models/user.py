@@ -1,5 +1,6 @@
 """The ``User`` model: who can log in, and how their password is kept."""
 
+import secrets
 from datetime import datetime
 
 from flask import current_app
@@ -10,6 +11,11 @@ from werkzeug.security import check_password_hash, generate_password_hash
 
 from app.database import UTCDateTime, utcnow
 from app.extensions import db
+
+
+def new_login_id():
+    """A fresh random id for Flask-Login's session and remember-me cookie."""
+    return secrets.token_urlsafe(32)
 
 
 def normalize_email(email):
@@ -28,6 +34,17 @@ class User(UserMixin, db.Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # What Flask-Login keeps in sessions and remember-me cookies instead of
+    # the primary key. Changing it (at logout) revokes every one of them.
+    login_id: Mapped[str] = mapped_column(String(64), unique=True, default=new_login_id)
+
+    def get_id(self):
+        """Flask-Login's handle for this user: the revocable ``login_id``."""
+        return self.login_id
+
+    def revoke_logins(self):
+        """End every session and remember-me cookie of this user, on every device."""
+        self.login_id = new_login_id()
 
     @validates("email")
     def _normalize_email(self, _key, email):
@@ -52,6 +69,11 @@ class User(UserMixin, db.Model):
     def find_by_email(cls, email):
         """Return the user with this email (in any letter case), or None."""
         return db.session.scalar(select(cls).where(cls.email == normalize_email(email)))
+
+    @classmethod
+    def find_by_login_id(cls, login_id):
+        """Return the user whose current ``login_id`` this is, or None."""
+        return db.session.scalar(select(cls).where(cls.login_id == login_id))
 
     def __repr__(self):
         return f"<User {self.id} {self.email}>"
