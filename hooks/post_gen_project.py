@@ -6,9 +6,11 @@ its replay file, and a secret must never be written anywhere but ``.env``
 (which .gitignore keeps out of version control).
 """
 
+import os
 import secrets
-import stat
 from pathlib import Path
+
+OWNER_READ_WRITE = 0o600
 
 # Each placeholder in .env.example and the secret that replaces it in .env.
 SECRETS = {
@@ -26,8 +28,11 @@ def write_env_file(project_root):
         if placeholder not in text:
             raise SystemExit(f"ERROR: {example} has no {placeholder!r} placeholder to replace.")
         text = text.replace(placeholder, make_secret())
-    target.write_text(text, encoding="utf-8")
-    target.chmod(stat.S_IRUSR | stat.S_IWUSR)
+    # Created private, so the secrets are never readable by others, even briefly.
+    descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, OWNER_READ_WRITE)
+    with os.fdopen(descriptor, "w", encoding="utf-8") as env_file:
+        env_file.write(text)
+    target.chmod(OWNER_READ_WRITE)
 
 
 if __name__ == "__main__":

@@ -32,6 +32,13 @@ CASES = {
 }
 ENTRY_POINTS = {
     "gunicorn": ["-m", "gunicorn", "app:create_app()", "--bind", "127.0.0.1:{port}"],
+    # Without the project's gunicorn.conf.py the check runs in the worker,
+    # which must stop gunicorn rather than be respawned forever. One worker:
+    # gunicorn 27 prints its own HaltServer traceback when several fail at once.
+    "gunicorn-other-config": [
+        *("-m", "gunicorn", "app:create_app()", "--bind", "127.0.0.1:{port}"),
+        *("--config", "other.conf.py", "--workers", "1"),
+    ],
     "flask-run": ["-m", "flask", "run", "--port", "{port}"],
     "flask-routes": ["-m", "flask", "routes"],
     "manage-py-routes": ["manage.py", "routes"],
@@ -43,6 +50,7 @@ def project(bake_into, tmp_path_factory):
     """A default bake without its .env (see the module docstring)."""
     path = bake_into("refuse").path
     (path / ".env").unlink()
+    (path / "other.conf.py").write_text("# a gunicorn config without the project's check\n")
     return path
 
 

@@ -12,7 +12,7 @@ import os
 from datetime import timedelta
 from pathlib import Path
 
-from dotenv import dotenv_values
+from dotenv import load_dotenv
 from flask import Config
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
@@ -22,6 +22,20 @@ DOTENV_PATH = PROJECT_ROOT / ".env"
 SECRET_KEY_PLACEHOLDER = "change-me-to-a-long-random-string"  # noqa: S105  (refused, not used)
 MIN_SECRET_KEY_LENGTH = 32
 REDIS_URL_SCHEMES = ("redis://", "rediss://", "unix://")
+# Settings a FLASK_<KEY> variable could give the wrong type, and what they must be.
+EXPECTED_TYPES = {
+    "SECRET_KEY": (str, "text"),
+    "DATABASE_URL": (str, "text"),
+    "REDIS_URL": (str, "text"),
+    "MAX_CONTENT_LENGTH": (int, "a whole number"),
+    "PASSWORD_MIN_LENGTH": (int, "a whole number"),
+    "PASSWORD_MAX_LENGTH": (int, "a whole number"),
+    "TRUSTED_PROXY_HOPS": (int, "a whole number"),
+    "HSTS_SECONDS": (int, "a whole number"),
+    "DATABASE_CONNECT_TIMEOUT": ((int, float), "a number"),
+    "REDIS_CONNECT_TIMEOUT": ((int, float), "a number"),
+    "REDIS_SOCKET_TIMEOUT": ((int, float), "a number"),
+}
 
 
 class ConfigError(SystemExit):
@@ -44,8 +58,11 @@ class BaseConfig:
     APP_NAME = {{ cookiecutter.project_name | jsonify }}  # fmt: skip
 
     # Server-side sessions (Flask-Session): the cookie holds only a random id.
+    # Not permanent: the cookie ends with the browser session (the remember-me
+    # cookie is what outlives it), while Redis forgets an idle session after
+    # PERMANENT_SESSION_LIFETIME either way.
     SESSION_KEY_PREFIX = "session:"
-    SESSION_PERMANENT = True
+    SESSION_PERMANENT = False
     PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
@@ -78,8 +95,11 @@ class BaseConfig:
     TRUSTED_PROXY_HOPS = 0
     # Strict-Transport-Security max-age for HTTPS responses; 0 sends none.
     HSTS_SECONDS = 0
+    # Add includeSubDomains only once every subdomain is served over HTTPS.
+    HSTS_INCLUDE_SUBDOMAINS = False
 
     REQUIRED_VARIABLES = ()
+    ALLOW_DEBUG = True
 
     @classmethod
     def from_environment(cls, environ):
@@ -92,9 +112,11 @@ class BaseConfig:
 
 
 class DevelopmentConfig(BaseConfig):
-    """Local work: fixed secret, SQLite in instance/, Redis only if given."""
+    """Local work: fixed secret, SQLite in instance/, Redis only if given.
 
-    DEBUG = True
+    Debug mode (Werkzeug's debugger, errors re-raised) is asked for with
+    ``flask run --debug`` or ``FLASK_DEBUG=1``, not implied.
+    """
 
     @classmethod
     def from_environment(cls, environ):
@@ -130,6 +152,8 @@ class ProductionConfig(BaseConfig):
     TRUSTED_PROXY_HOPS = 1
     HSTS_SECONDS = 365 * 24 * 3600
     REQUIRED_VARIABLES = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+    # Werkzeug's debugger runs any code a visitor types: never in production.
+    ALLOW_DEBUG = False
 
 
 CONFIGS = {
@@ -140,15 +164,16 @@ CONFIGS = {
 
 
 def read_environment(config_name):
-    """Return the process environment, with .env filling gaps outside testing.
+    """Return the process environment, with .env loaded into it outside testing.
 
-    Real environment variables always win over .env, and .env is never read
-    by the test suite, so a developer's local file cannot change test results.
+    .env fills in only variables that are not set already, exactly as the
+    ``flask`` command does, so gunicorn sees the same settings (``FLASK_*``
+    overrides included). The test suite never reads it, so a developer's
+    local file cannot change test results.
     """
-    if config_name == "testing" or not DOTENV_PATH.is_file():
-        return dict(os.environ)
-    file_values = {key: value for key, value in dotenv_values(DOTENV_PATH).items() if value}
-    return {**file_values, **os.environ}
+    if config_name != "testing":
+        load_dotenv(DOTENV_PATH, override=False)
+    return os.environ
 
 
 def normalize_database_url(url):
@@ -166,31 +191,64 @@ def engine_options(url, connect_timeout):
     return {}
 
 
-def find_problems(config):
-    """Return a message for each missing, weak or malformed setting."""
-    problems = [
-        f"{name} is not set (give it in the environment or in .env)"
-        for name in config["REQUIRED_VARIABLES"]
-        if not config.get(name)
+def has_expected_type(value, expected):
+    """True when ``value`` is of the expected type (a boolean is never a number)."""
+    return isinstance(value, expected) and not isinstance(value, bool)
+
+
+def type_problems(config):
+    """Name each setting whose value has the wrong type.
+
+    ``FLASK_<KEY>`` values are parsed as JSON, so ``FLASK_SECRET_KEY=1234``
+    arrives as a number and ``FLASK_TRUSTED_PROXY_HOPS=true`` as a boolean.
+    Values are not repeated in the message: one of them may be a secret.
+    """
+    return [
+        f"{key} must be {description}"
+        for key, (expected, description) in EXPECTED_TYPES.items()
+        if config.get(key) is not None and not has_expected_type(config[key], expected)
     ]
+
+
+def is_weak_secret(secret):
+    """The .env.example placeholder, or too short once spaces are ignored."""
+    return secret == SECRET_KEY_PLACEHOLDER or len(secret.strip()) < MIN_SECRET_KEY_LENGTH
+
+
+def value_problems(config):
+    """Name each text setting that is weak or malformed (wrongly typed ones are skipped)."""
+    problems = []
     secret = config.get("SECRET_KEY")
-    weak_secret = secret == SECRET_KEY_PLACEHOLDER or len(secret or "") < MIN_SECRET_KEY_LENGTH
-    if secret and "SECRET_KEY" in config["REQUIRED_VARIABLES"] and weak_secret:
+    secret_checked = "SECRET_KEY" in config["REQUIRED_VARIABLES"] and isinstance(secret, str)
+    if secret_checked and secret and is_weak_secret(secret):
         problems.append(
             f"SECRET_KEY is a placeholder or shorter than {MIN_SECRET_KEY_LENGTH} characters "
             "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
         )
-    if config.get("DATABASE_URL"):
+    database_url = config.get("DATABASE_URL")
+    if isinstance(database_url, str) and database_url:
         try:
-            make_url(config["DATABASE_URL"])
+            make_url(database_url)
         except ArgumentError:
             problems.append(
                 "DATABASE_URL is not a database URL (e.g. postgresql://user:pass@host/db)"
             )
     redis_url = config.get("REDIS_URL")
-    if redis_url and not redis_url.startswith(REDIS_URL_SCHEMES):
+    if isinstance(redis_url, str) and redis_url and not redis_url.startswith(REDIS_URL_SCHEMES):
         problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
+    if config.get("DEBUG") and not config["ALLOW_DEBUG"]:
+        problems.append("DEBUG must be off in this environment (unset FLASK_DEBUG)")
     return problems
+
+
+def find_problems(config):
+    """Return a message for each missing, wrongly typed, weak or malformed setting."""
+    missing = [
+        f"{name} is not set (give it in the environment or in .env)"
+        for name in config["REQUIRED_VARIABLES"]
+        if not config.get(name)
+    ]
+    return missing + type_problems(config) + value_problems(config)
 
 
 def load_settings(config_name=None):

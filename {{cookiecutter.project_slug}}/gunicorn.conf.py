@@ -1,7 +1,9 @@
 """gunicorn settings, read automatically when gunicorn starts in this directory.
 
 Every value can be changed through the environment, so the same file serves
-a laptop, the Docker image and a platform that sets ``PORT``.
+a laptop and the Docker image. It binds to 127.0.0.1 unless ``GUNICORN_BIND``
+says otherwise (the image sets 0.0.0.0:8000); a platform that only sets
+``PORT`` needs ``GUNICORN_BIND=0.0.0.0:$PORT`` too.
 """
 
 import os

@@ -10,7 +10,7 @@ from flask.cli import FlaskGroup
 
 from app import create_app
 
-cli = FlaskGroup(create_app=create_app, help=__doc__.split("\n")[0])
+cli = FlaskGroup(create_app=create_app, help="Commands for this project (flask's, and its own).")
 
 
 if __name__ == "__main__":

@@ -5,12 +5,17 @@ job, so a reader can see the whole shape of the app on one screen and find
 each concern in the module whose name says it.
 """
 
+import os
+import sys
+
 from flask import Flask
 
-from config import PROJECT_ROOT, load_settings
+from config import PROJECT_ROOT, ConfigError, load_settings
 
 INSTANCE_PATH = PROJECT_ROOT / "instance"
 MIGRATIONS_PATH = PROJECT_ROOT / "migrations"
+# gunicorn stops (instead of starting the worker again) when one exits with this.
+GUNICORN_WORKER_BOOT_ERROR = 3
 
 
 def create_app(config_name=None):
@@ -20,7 +25,7 @@ def create_app(config_name=None):
     Raises ``config.ConfigError`` (printed as one line) when the settings
     are incomplete or unsafe, e.g. production without a strong SECRET_KEY.
     """
-    settings = load_settings(config_name)
+    settings = load_settings_or_stop_gunicorn(config_name)
     app = Flask(__name__, instance_path=str(INSTANCE_PATH))
     app.config.update(settings)
 
@@ -32,6 +37,23 @@ def create_app(config_name=None):
     register_template_helpers(app)
     register_commands(app)
     return app
+
+
+def load_settings_or_stop_gunicorn(config_name):
+    """Load the settings; inside a gunicorn worker, a bad one stops gunicorn.
+
+    ``gunicorn.conf.py`` checks the settings before any worker starts. When
+    gunicorn runs without that file (another ``-c``, another directory), the
+    check happens here, in each worker, and a worker that exits with the
+    usual status 1 is started again forever; status 3 makes gunicorn stop.
+    """
+    try:
+        return load_settings(config_name)
+    except ConfigError as error:
+        if not os.environ.get("SERVER_SOFTWARE", "").startswith("gunicorn/"):
+            raise
+        print(error, file=sys.stderr, flush=True)
+        raise SystemExit(GUNICORN_WORKER_BOOT_ERROR) from None
 
 
 def configure_logging(app):

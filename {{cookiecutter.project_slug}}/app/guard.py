@@ -17,13 +17,22 @@ def public(view):
     return view
 
 
+def is_static_endpoint(endpoint):
+    """True for the app's static files and those of a blueprint that has a static folder."""
+    if endpoint == "static":
+        return True
+    blueprint_name, _, view_name = endpoint.rpartition(".")
+    blueprint = current_app.blueprints.get(blueprint_name)
+    return view_name == "static" and blueprint is not None and blueprint.has_static_folder
+
+
 def is_public_endpoint(endpoint):
     """True for public views, static files, and requests that matched no route.
 
     A request with no endpoint is left alone so that routing answers 404 or
     405 itself (a guard that redirected here would hide unknown URLs).
     """
-    if endpoint is None or endpoint == "static" or endpoint.endswith(".static"):
+    if endpoint is None or is_static_endpoint(endpoint):
         return True
     view = current_app.view_functions[endpoint]
     view_class = getattr(view, "view_class", None)
@@ -35,9 +44,15 @@ def load_logged_in_user():
     g.user = current_user._get_current_object() if current_user.is_authenticated else None
 
 
+def is_automatic_options():
+    """True for an OPTIONS request Flask answers itself (the ``Allow`` list, no view code)."""
+    rule = request.url_rule
+    return request.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False)
+
+
 def require_login():
     """Send anonymous visitors of private pages to the login form (401 for JSON)."""
-    if g.user is not None or is_public_endpoint(request.endpoint):
+    if g.user is not None or is_public_endpoint(request.endpoint) or is_automatic_options():
         return None
     if wants_json():
         abort(401, www_authenticate=WWWAuthenticate("bearer"))

@@ -56,7 +56,5 @@ class RedisStore:
         return None
 
     def ping(self):
-        """Return True when Redis answers PING, False when it is not configured."""
-        if self.client is None:
-            return False
-        return bool(self.client.ping())
+        """Send PING to the current app's Redis; raises when it does not answer."""
+        return self.client.ping()

@@ -35,8 +35,9 @@ def add_security_headers(response):
         response.headers.setdefault(name, value)
     hsts_seconds = current_app.config["HSTS_SECONDS"]
     if hsts_seconds and request.is_secure:
+        subdomains = "; includeSubDomains" if current_app.config["HSTS_INCLUDE_SUBDOMAINS"] else ""
         response.headers.setdefault(
-            "Strict-Transport-Security", f"max-age={hsts_seconds}; includeSubDomains"
+            "Strict-Transport-Security", f"max-age={hsts_seconds}{subdomains}"
         )
     # A page made for one user must not be kept by shared caches or the back button.
     if g.get("user") is not None and "Cache-Control" not in response.headers:

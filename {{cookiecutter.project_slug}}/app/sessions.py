@@ -7,12 +7,43 @@ sessions in files under ``instance/sessions`` so nothing needs installing.
 
 from pathlib import Path
 
+import msgspec
 from cachelib.file import FileSystemCache
+from flask import current_app
 
 from app.extensions import server_session
 
 # Enough for a developer's browsers; the store prunes beyond it.
 FILE_STORE_THRESHOLD = 1000
+
+
+class MsgpackOnlySerializer:
+    """Session data as MessagePack, and nothing else.
+
+    Flask-Session 0.8 falls back to ``pickle.loads`` for stored data it cannot
+    decode, so anyone able to write one key into Redis could run code in the
+    app. This serializer reads only what it writes; anything else counts as
+    no session at all (the visitor gets a new, empty one with a new id).
+    """
+
+    def __init__(self):
+        self.encoder = msgspec.msgpack.Encoder()
+        self.decoder = msgspec.msgpack.Decoder()
+
+    def encode(self, session):
+        """The session's items as MessagePack bytes."""
+        return self.encoder.encode(dict(session))
+
+    def decode(self, data):
+        """The stored session as a dict, or None when it is not one we wrote."""
+        try:
+            value = self.decoder.decode(data)
+        except msgspec.DecodeError:
+            value = None
+        if not isinstance(value, dict):
+            current_app.logger.warning("Ignored stored session data that is not ours")
+            return None
+        return value
 
 
 def init_sessions(app):
@@ -29,3 +60,4 @@ def init_sessions(app):
         )
         app.logger.info("REDIS_URL is not set: sessions are kept in files under %s", directory)
     server_session.init_app(app)
+    app.session_interface.serializer = MsgpackOnlySerializer()

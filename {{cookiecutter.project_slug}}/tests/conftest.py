@@ -40,10 +40,15 @@ def clean_environment(monkeypatch, tmp_path):
     A baked project holds a real .env, and a FLASK_DEBUG or DATABASE_URL in
     the shell would change what the app does; tests that need either set it.
     """
+    saved_environment = dict(os.environ)
     for name in list(os.environ):
         if name.startswith("FLASK_") or name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
             monkeypatch.delenv(name)
     monkeypatch.setattr(config, "DOTENV_PATH", tmp_path / ".env")
+    yield
+    # Loading a .env writes into os.environ; put it back as it was.
+    os.environ.clear()
+    os.environ.update(saved_environment)
 
 
 def dispose(app):

@@ -287,3 +287,25 @@ def test_the_user_can_log_in_again_after_logout(client, auth, user):
     auth.logout()
     auth.login()
     assert client.get("/dashboard").status_code == 200
+
+
+@pytest.mark.parametrize("value", ["x|é", "1|\u2603", "nonsense", "|"])
+def test_a_malformed_remember_cookie_counts_as_none(client, value):
+    client.set_cookie("remember_token", value)
+    response = client.get("/dashboard")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login")
+
+
+def test_spaces_around_the_email_are_forgiven_at_registration(app, auth):
+    response = auth.register("  grace@example.com  ", NEW_PASSWORD)
+    assert response.status_code == 302
+    assert auth.login("grace@example.com", NEW_PASSWORD).headers["Location"] == "/dashboard"
+
+
+def test_an_email_is_the_same_however_its_accents_are_typed(app, auth):
+    composed, decomposed = "jos\u00e9@example.com", "jose\u0301@example.com"
+    assert auth.register(composed, NEW_PASSWORD).status_code == 302
+    response = auth.register(decomposed, NEW_PASSWORD)
+    assert "An account with this email already exists." in response.text
+    assert count_users(app) == 1

@@ -276,3 +276,55 @@ def test_production_trusts_one_proxy_and_sends_hsts(production_env):
     settings = load_settings("production")
     assert settings["TRUSTED_PROXY_HOPS"] == 1
     assert settings["HSTS_SECONDS"] >= 180 * 24 * 3600
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("FLASK_SECRET_KEY", "123456789012345678901234567890123456", "SECRET_KEY must be text"),
+        ("FLASK_SECRET_KEY", "true", "SECRET_KEY must be text"),
+        ("FLASK_REDIS_URL", "1", "REDIS_URL must be text"),
+        ("FLASK_TRUSTED_PROXY_HOPS", "true", "TRUSTED_PROXY_HOPS must be a whole number"),
+        ("FLASK_TRUSTED_PROXY_HOPS", '"abc"', "TRUSTED_PROXY_HOPS must be a whole number"),
+        ("FLASK_PASSWORD_MAX_LENGTH", '"x"', "PASSWORD_MAX_LENGTH must be a whole number"),
+        ("FLASK_REDIS_SOCKET_TIMEOUT", '"soon"', "REDIS_SOCKET_TIMEOUT must be a number"),
+    ],
+)
+def test_a_json_parsed_override_of_the_wrong_type_is_refused(
+    production_env, monkeypatch, variable, value, message
+):
+    """FLASK_<KEY> values are JSON: a number where text belongs is a one-line refusal."""
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as refused:
+        load_settings("production")
+    assert message in str(refused.value)
+    assert value not in str(refused.value)
+
+
+def test_a_secret_of_spaces_is_weak(production_env, monkeypatch):
+    monkeypatch.setenv("SECRET_KEY", " " * 40)
+    with pytest.raises(ConfigError, match="SECRET_KEY is a placeholder or shorter than 32"):
+        load_settings("production")
+
+
+def test_production_refuses_debug_mode(production_env, monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(ConfigError, match="DEBUG must be off"):
+        load_settings("production")
+
+
+def test_development_allows_debug_mode(monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    assert load_settings("development")["DEBUG"] == 1
+
+
+def test_wrong_types_and_missing_values_are_reported_together(monkeypatch):
+    monkeypatch.setenv("FLASK_SECRET_KEY", "12345")
+    monkeypatch.setenv("DATABASE_URL", "not a url")
+    with pytest.raises(ConfigError) as refused:
+        load_settings("production")
+    assert refused.value.problems == [
+        "REDIS_URL is not set (give it in the environment or in .env)",
+        "SECRET_KEY must be text",
+        "DATABASE_URL is not a database URL (e.g. postgresql://user:pass@host/db)",
+    ]

@@ -57,3 +57,9 @@ def test_dotenv_is_never_read_by_the_tests(monkeypatch):
     assert settings["DATABASE_URL"] == "sqlite://"
     assert settings["REDIS_URL"] is None
     assert settings["SECRET_KEY"] != "a-secret-from-dotenv-that-tests-must-not-see"
+
+
+def test_flask_prefixed_overrides_in_dotenv_apply_outside_the_flask_command():
+    """gunicorn calls create_app directly; it must see the same .env as ``flask`` does."""
+    config.DOTENV_PATH.write_text("FLASK_MAX_CONTENT_LENGTH=2048\n")
+    assert load_settings("development")["MAX_CONTENT_LENGTH"] == 2048

@@ -4,6 +4,7 @@ import logging
 from pathlib import Path
 
 import fakeredis
+import pytest
 import redis
 from cachelib.file import FileSystemCache
 from flask_session.cachelib import CacheLibSessionInterface
@@ -11,7 +12,7 @@ from flask_session.redis import RedisSessionInterface
 
 from app import create_app
 from app.extensions import redis_store
-from config import PROJECT_ROOT
+from config import PROJECT_ROOT, ConfigError
 
 
 def test_testing_app_is_in_testing_mode(app):
@@ -83,8 +84,29 @@ def test_development_file_sessions_work(development_app, tmp_path):
     assert any((tmp_path / "sessions").iterdir())
 
 
-def test_development_is_in_debug_mode(development_app):
-    assert development_app.debug
+def test_development_is_not_in_debug_mode_unless_asked(development_app):
+    assert not development_app.debug
+
+
+def test_flask_debug_turns_on_debug_mode_in_development(monkeypatch, tmp_path):
+    monkeypatch.setattr("app.INSTANCE_PATH", tmp_path)
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    assert create_app("development").debug
+
+
+def test_a_gunicorn_worker_with_bad_settings_stops_gunicorn(monkeypatch, capsys):
+    """Exit status 3 is gunicorn's "worker failed to boot": it stops instead of respawning."""
+    monkeypatch.setenv("SERVER_SOFTWARE", "gunicorn/27.0.1")
+    with pytest.raises(SystemExit) as stopped:
+        create_app("production")
+    assert stopped.value.code == 3
+    assert "SECRET_KEY is not set" in capsys.readouterr().err
+
+
+def test_outside_gunicorn_bad_settings_raise_the_config_error(monkeypatch):
+    monkeypatch.setenv("SERVER_SOFTWARE", "waitress")
+    with pytest.raises(ConfigError):
+        create_app("production")
 
 
 def test_the_instance_folder_is_in_the_project_root(app):

@@ -3,6 +3,7 @@
 from urllib.parse import parse_qs, urlsplit
 
 import pytest
+from flask import Blueprint
 from flask.views import MethodView
 
 from app.guard import is_public_endpoint, public
@@ -127,3 +128,25 @@ def test_every_endpoint_is_public_or_asks_anonymous_visitors_to_log_in(app, clie
                 assert not asks_to_log_in(response), (method, path)
             else:
                 assert asks_to_log_in(response), (method, path)
+
+
+def test_a_view_merely_named_static_is_not_public(app, client):
+    reports = Blueprint("reports", __name__)
+    reports.add_url_rule("/reports/<path:filename>", "static", lambda filename: "secret")
+    app.register_blueprint(reports)
+    assert login_redirect_target(client.get("/reports/q3.csv")) == "/reports/q3.csv"
+
+
+def test_a_blueprints_own_static_files_are_public(app, client, tmp_path):
+    (tmp_path / "logo.txt").write_text("logo")
+    brand = Blueprint("brand", __name__, static_folder=tmp_path, static_url_path="/brand")
+    app.register_blueprint(brand)
+    response = client.get("/brand/logo.txt")
+    assert response.status_code == 200
+    response.close()
+
+
+def test_options_is_answered_without_a_login(client):
+    response = client.options("/auth/logout")
+    assert response.status_code == 200
+    assert set(response.headers["Allow"].split(", ")) == {"OPTIONS", "POST"}

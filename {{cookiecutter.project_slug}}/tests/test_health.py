@@ -84,11 +84,6 @@ def test_redis_not_configured_in_development_does_not_fail_health(development_ap
     }
 
 
-def test_ping_is_false_when_redis_is_not_configured(development_app):
-    with development_app.app_context():
-        assert redis_store.ping() is False
-
-
 def test_ping_is_true_when_redis_answers(app):
     with app.app_context():
         assert redis_store.ping() is True

@@ -113,6 +113,12 @@ def test_no_hsts_over_plain_http_in_production(production_app):
 
 def test_hsts_over_https_in_production(production_app):
     response = production_app.test_client().get("/", base_url="https://localhost")
+    assert response.headers["Strict-Transport-Security"] == "max-age=31536000"
+
+
+def test_hsts_covers_subdomains_only_when_configured(production_app):
+    production_app.config["HSTS_INCLUDE_SUBDOMAINS"] = True
+    response = production_app.test_client().get("/", base_url="https://localhost")
     assert response.headers["Strict-Transport-Security"] == "max-age=31536000; includeSubDomains"
 
 
@@ -146,3 +152,12 @@ def test_testing_trusts_no_proxy(app, client):
         environ_base={"REMOTE_ADDR": "10.0.0.2"},
     )
     assert response.text == "10.0.0.2 http"
+
+
+def test_production_ignores_a_forwarded_host(production_app):
+    """Absolute links must not be built from a host the client chose."""
+    production_app.add_url_rule("/host", "host", public(lambda: request.host))
+    response = production_app.test_client().get(
+        "/host", base_url="http://app.example", headers={"X-Forwarded-Host": "evil.example"}
+    )
+    assert response.text == "app.example"

@@ -1,7 +1,10 @@
 """Server-side sessions: an opaque id in the cookie, the data in Redis under ``session:<id>``."""
 
+import pickle
 import re
 from datetime import timedelta
+
+import msgspec
 
 from app.extensions import db
 from app.models import User
@@ -102,3 +105,48 @@ def test_a_flash_message_is_shown_once(client, auth, user):
     auth.login()
     client.get("/dashboard")
     assert "flash-success" not in client.get("/dashboard").text
+
+
+class Explode:
+    """A pickle payload that would leave a mark if it were ever unpickled."""
+
+    ran = False
+
+    def __reduce__(self):
+        return (setattr, (Explode, "ran", True))
+
+
+def test_stored_pickle_data_is_never_unpickled(client, redis_client):
+    """Flask-Session 0.8 falls back to pickle; whoever can write to Redis must not run code."""
+    redis_client.set("session:planted-pickle", pickle.dumps(Explode()))
+    client.set_cookie("session", "planted-pickle")
+    assert client.get("/auth/login").status_code == 200
+    assert Explode.ran is False
+    assert client.get_cookie("session").value != "planted-pickle"
+
+
+def test_stored_data_that_is_not_a_session_counts_as_no_session(client, redis_client):
+    redis_client.set("session:planted-list", msgspec.msgpack.encode(["not", "a", "dict"]))
+    client.set_cookie("session", "planted-list")
+    assert client.get("/auth/login").status_code == 200
+    assert client.get_cookie("session").value != "planted-list"
+
+
+def test_a_remember_me_login_moves_to_a_new_session_id(app, client, auth, user, redis_client):
+    """Someone who planted a session id in the browser must not inherit the login."""
+    auth.login(remember_me=True)
+    attacker = app.test_client()
+    attacker.get("/auth/login")
+    planted = attacker.get_cookie("session").value
+    client.set_cookie("session", planted)
+
+    assert client.get("/dashboard").status_code == 200
+    assert client.get_cookie("session").value != planted
+    assert not redis_client.exists(f"session:{planted}")
+    assert attacker.get("/dashboard").status_code == 302
+
+
+def test_the_session_cookie_ends_with_the_browser_session(client, auth, user):
+    """Only the remember-me cookie outlives the browser; Redis still expires idle sessions."""
+    auth.login()
+    assert client.get_cookie("session").expires is None

@@ -21,10 +21,17 @@ def acceptable_password(_form, field):
         raise ValidationError(problem)
 
 
+def strip_whitespace(value):
+    """Forgive spaces pasted around an email address."""
+    return value.strip() if isinstance(value, str) else value
+
+
 class RegistrationForm(FlaskForm):
     """Sign up with an email and a password typed twice."""
 
-    email = EmailField("Email", validators=[DataRequired(), acceptable_email])
+    email = EmailField(
+        "Email", filters=[strip_whitespace], validators=[DataRequired(), acceptable_email]
+    )
     password = PasswordField("Password", validators=[DataRequired(), acceptable_password])
     confirm_password = PasswordField(
         "Confirm password",
@@ -36,7 +43,7 @@ class RegistrationForm(FlaskForm):
 class LoginForm(FlaskForm):
     """Log in. Its errors are never shown per field: one message covers every failure."""
 
-    email = EmailField("Email", validators=[DataRequired()])
+    email = EmailField("Email", filters=[strip_whitespace], validators=[DataRequired()])
     password = PasswordField("Password", validators=[DataRequired()])
     remember_me = BooleanField("Keep me logged in")
     submit = SubmitField("Log in")

@@ -3,6 +3,7 @@
 Flask-Session keeps the data server-side under ``session:<id>``. Logging in
 throws away whatever the visitor's session held and moves the user to a new
 id, so an id planted before login (or seen before it) is worth nothing after.
+A login from the remember-me cookie moves to a new id the same way.
 Logging out deletes the stored session and revokes the user's login id, so
 a copied session or remember-me cookie is worthless afterwards, on this
 device and every other; a fresh anonymous session carries the "logged out"
@@ -10,7 +11,7 @@ message.
 """
 
 from flask import current_app, g, session
-from flask_login import login_user, logout_user
+from flask_login import login_user, logout_user, user_loaded_from_cookie
 
 from app.extensions import db
 
@@ -38,4 +39,19 @@ def log_out():
     logout_user()
     session.clear()
     session.update(CLEAR_REMEMBER_COOKIE)
+    current_app.session_interface.regenerate(session)
+
+
+# What Flask-Login writes into the session when the remember-me cookie logs someone in.
+REMEMBER_LOGIN_KEYS = ("_user_id", "_fresh")
+
+
+@user_loaded_from_cookie.connect
+def move_cookie_login_to_new_session(_app, user, **_extra):
+    """A remember-me login is a login too: keep only what Flask-Login just
+    wrote and move it to a new session id, so a session id planted in the
+    browser before it never becomes a logged-in one."""
+    carried = {key: session[key] for key in REMEMBER_LOGIN_KEYS if key in session}
+    session.clear()
+    session.update(carried)
     current_app.session_interface.regenerate(session)

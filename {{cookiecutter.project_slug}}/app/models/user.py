@@ -1,6 +1,7 @@
 """The ``User`` model: who can log in, and how their password is kept."""
 
 import secrets
+import unicodedata
 from datetime import datetime
 
 from flask import current_app
@@ -19,8 +20,13 @@ def new_login_id():
 
 
 def normalize_email(email):
-    """Emails are compared case-insensitively, so they are stored lower-cased."""
-    return email.strip().lower()
+    """The form an email is stored and looked up in.
+
+    Lower case, because addresses are compared case-insensitively, and
+    Unicode NFC, so "é" typed as one character or as "e" plus an accent is
+    the same address.
+    """
+    return unicodedata.normalize("NFC", email.strip()).lower()
 
 
 class User(UserMixin, db.Model):
