@@ -90,11 +90,12 @@ def register_blueprints(app):
 
 
 def register_request_hooks(app):
-    """Request ids, proxy headers, the login guard and security headers."""
-    from app import guard, proxy, request_id, security_headers
+    """Request ids, proxy headers, malformed requests, the login guard, security headers."""
+    from app import guard, proxy, request_checks, request_id, security_headers
 
     proxy.init_app(app)
     request_id.init_app(app)
+    request_checks.init_app(app)
     guard.init_app(app)
     security_headers.init_app(app)
 

@@ -59,3 +59,30 @@ def test_each_user_gets_a_different_random_login_id(app, user):
         first = db.session.get(User, user.id)
         assert first.get_id() == first.login_id != other.login_id
         assert len(first.login_id) >= 32
+
+
+@pytest.mark.parametrize(
+    ("email", "password"),
+    [
+        ("ada@example.com", "correct horse \ud800"),
+        ("ada\ud800@example.com", "correct horse battery"),
+        ("ada@example.com", "correct\x00horse"),
+    ],
+)
+def test_authenticate_refuses_text_no_database_or_hash_accepts(app, user, email, password):
+    """JSON can carry lone surrogates and NUL; they must fail the login, not the server."""
+    with app.app_context():
+        assert authenticate(email, password) is None
+
+
+@pytest.mark.parametrize(
+    ("email", "password", "message"),
+    [
+        ("grace\ud800@example.com", "a-long-password", "characters that cannot be used"),
+        ("grace@example.com", "a-long-pass\ud800", "characters that cannot be used"),
+        ("grace@example.com", "a-long\x00password", "characters that cannot be used"),
+    ],
+)
+def test_create_account_refuses_text_no_database_or_hash_accepts(app, email, password, message):
+    with app.app_context(), pytest.raises(AccountError, match=message):
+        create_account(email, password)

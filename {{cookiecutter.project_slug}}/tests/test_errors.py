@@ -278,3 +278,13 @@ def test_debug_mode_lets_unexpected_errors_reach_the_debugger(app, client):
     app.debug = True
     with pytest.raises(RuntimeError, match="for the debugger"):
         client.get("/boom")
+
+
+def test_a_query_string_that_is_not_utf8_is_a_400(client):
+    response = client.get("/auth/login", environ_overrides={"QUERY_STRING": "next=\xff\xfe"})
+    assert response.status_code == 400
+    assert "not valid UTF-8" in response.text
+
+
+def test_a_percent_encoded_invalid_byte_is_harmless(client):
+    assert client.get("/auth/login?next=%ff%fe").status_code == 200

@@ -23,8 +23,23 @@ class AccountError(ValueError):
     """A request about an account that cannot be honoured; the message says why."""
 
 
+def is_storable(text):
+    """True when ``text`` can be stored and hashed: encodable as UTF-8, with no NUL.
+
+    HTML forms cannot send anything else, but JSON can (``"\\ud800"``), and
+    PostgreSQL and the hash functions would fail on it with a 500.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
 def email_problem(email):
     """Return why ``email`` cannot be used for an account, or None if it can."""
+    if not is_storable(email):
+        return "Invalid email address: it contains characters that cannot be used."
     if len(email) > EMAIL_MAX_LENGTH:
         return f"Email must be at most {EMAIL_MAX_LENGTH} characters."
     try:
@@ -43,6 +58,8 @@ def password_problem(password):
     high = current_app.config["PASSWORD_MAX_LENGTH"]
     if not low <= len(password) <= high:
         return f"Password must be between {low} and {high} characters long."
+    if not is_storable(password):
+        return "Password contains characters that cannot be used."
     return None
 
 
@@ -77,10 +94,15 @@ def authenticate(email, password):
     tell an attacker which emails have accounts. A hash made with older
     parameters is upgraded while the plain password is at hand.
     """
-    too_long = len(password) > current_app.config["PASSWORD_MAX_LENGTH"]
-    user = None if too_long or "\x00" in email else User.find_by_email(email)
+    usable = (
+        is_storable(email)
+        and is_storable(password)
+        and len(password) <= current_app.config["PASSWORD_MAX_LENGTH"]
+    )
+    user = User.find_by_email(email) if usable else None
     if user is None:
-        check_password_hash(_dummy_hash(current_app.config["PASSWORD_HASH_METHOD"]), password)
+        dummy = _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+        check_password_hash(dummy, password if usable else "")
         return None
     if not user.check_password(password):
         return None
