@@ -257,11 +257,11 @@ def load_settings(config_name=None):
     Raises ``ConfigError`` naming every problem at once, so a deploy needs
     one round of fixes rather than one per variable.
     """
-    name = config_name or read_environment(None).get("FLASK_CONFIG", "development")
+    environ = read_environment(config_name)
+    name = config_name or environ.get("FLASK_CONFIG", "development")
     if name not in CONFIGS:
         raise ConfigError(name, [f"FLASK_CONFIG must be one of {', '.join(CONFIGS)}"])
     config_class = CONFIGS[name]
-    environ = read_environment(name)
 
     config = Config(PROJECT_ROOT)
     config.from_object(config_class)

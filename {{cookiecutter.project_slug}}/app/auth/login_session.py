@@ -18,6 +18,19 @@ from app.extensions import db
 # Flask-Login's after-request hook deletes the remember-me cookie when it
 # finds this value in the session.
 CLEAR_REMEMBER_COOKIE = {"_remember": "clear"}
+# What Flask-Login writes into the session when the remember-me cookie logs someone in.
+REMEMBER_LOGIN_KEYS = ("_user_id", "_fresh")
+
+
+def start_new_session(values):
+    """Empty the session, keep only ``values``, and move it to a new id.
+
+    ``regenerate`` deletes the stored session under the old id, so whoever
+    knew that id is left holding nothing.
+    """
+    session.clear()
+    session.update(values)
+    current_app.session_interface.regenerate(session)
 
 
 def log_in(user, remember=False):
@@ -37,13 +50,7 @@ def log_out():
     g.user.revoke_logins()
     db.session.commit()
     logout_user()
-    session.clear()
-    session.update(CLEAR_REMEMBER_COOKIE)
-    current_app.session_interface.regenerate(session)
-
-
-# What Flask-Login writes into the session when the remember-me cookie logs someone in.
-REMEMBER_LOGIN_KEYS = ("_user_id", "_fresh")
+    start_new_session(CLEAR_REMEMBER_COOKIE)
 
 
 @user_loaded_from_cookie.connect
@@ -51,7 +58,4 @@ def move_cookie_login_to_new_session(_app, user, **_extra):
     """A remember-me login is a login too: keep only what Flask-Login just
     wrote and move it to a new session id, so a session id planted in the
     browser before it never becomes a logged-in one."""
-    carried = {key: session[key] for key in REMEMBER_LOGIN_KEYS if key in session}
-    session.clear()
-    session.update(carried)
-    current_app.session_interface.regenerate(session)
+    start_new_session({key: session[key] for key in REMEMBER_LOGIN_KEYS if key in session})
