@@ -97,6 +97,20 @@ def redis_client(app):
 
 
 @pytest.fixture
+def refuse_redis(app, monkeypatch):
+    """Make one command of the app's Redis client fail as it does when the server
+    is down: ``refuse_redis("get")``."""
+
+    def refuse(command):
+        def refused(*args, **kwargs):
+            raise redis.exceptions.ConnectionError("Connection refused")
+
+        monkeypatch.setattr(app.extensions["redis"].client, command, refused)
+
+    return refuse
+
+
+@pytest.fixture
 def user(app):
     """An account to log in with: ``EMAIL`` and ``PASSWORD``."""
     with app.app_context():

@@ -203,29 +203,21 @@ def test_a_service_outage_for_json_clients_is_503_problem_details(app, client, e
     assert response.json["status"] == 503
 
 
-def test_redis_failing_while_saving_the_session_is_503(app, client, monkeypatch):
+def test_redis_failing_while_saving_the_session_is_503(app, client, refuse_redis):
     """The session is saved after the view, outside its error handling."""
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as outside the tests
-
-    def refuse(*args, **kwargs):
-        raise redis.exceptions.ConnectionError("Connection refused")
-
-    monkeypatch.setattr(app.session_interface.client, "set", refuse)
+    refuse_redis("set")
     response = client.get("/auth/login")
     assert response.status_code == 503
     assert int(response.headers["Retry-After"]) > 0
     assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-def test_redis_failing_while_opening_the_session_is_503(app, client, auth, monkeypatch):
+def test_redis_failing_while_opening_the_session_is_503(app, client, auth, refuse_redis):
     """The session is opened before any view or hook, also outside their error handling."""
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as outside the tests
     auth.csrf_token()  # the browser now holds a session cookie to look up
-
-    def refuse(*args, **kwargs):
-        raise redis.exceptions.ConnectionError("Connection refused")
-
-    monkeypatch.setattr(app.session_interface.client, "get", refuse)
+    refuse_redis("get")
     response = client.get("/")
     assert response.status_code == 503
     assert int(response.headers["Retry-After"]) > 0

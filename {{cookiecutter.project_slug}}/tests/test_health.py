@@ -1,7 +1,6 @@
 """``GET /health``: 200 when the database and Redis answer, 503 naming the one that does not."""
 
 import pytest
-import redis
 from sqlalchemy.exc import OperationalError
 
 from app.extensions import db, redis_store
@@ -16,11 +15,8 @@ def database_down(monkeypatch):
 
 
 @pytest.fixture
-def redis_down(app, monkeypatch):
-    def refuse(*args, **kwargs):
-        raise redis.exceptions.ConnectionError("Connection refused")
-
-    monkeypatch.setattr(app.extensions["redis"].client, "ping", refuse)
+def redis_down(refuse_redis):
+    refuse_redis("ping")
 
 
 def test_health_is_ok_when_everything_answers(client):
