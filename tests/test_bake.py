@@ -2,6 +2,7 @@
 
 import ast
 import json
+import pathlib
 import re
 import stat
 import subprocess
@@ -77,6 +78,15 @@ def test_project_directory_is_named_by_the_slug(answer_set):
     assert answer_set.bake.context["project_slug"] == answer_set.slug
 
 
+def is_copied_verbatim(relative):
+    """The app's Jinja templates and vendored third-party files are never rendered."""
+    return relative.parts[:2] == ("app", "templates") or relative.parts[:3] == (
+        "app",
+        "static",
+        "vendor",
+    )
+
+
 def test_nothing_outside_app_templates_is_left_unrendered(answer_set):
     root = answer_set.bake.path
     offenders = []
@@ -84,7 +94,7 @@ def test_nothing_outside_app_templates_is_left_unrendered(answer_set):
         relative = path.relative_to(root)
         if UNRENDERED.search(str(relative)):
             offenders.append(f"{relative} (file name)")
-        if relative.parts[:2] == ("app", "templates") or text is None:
+        if is_copied_verbatim(relative) or text is None:
             continue
         offenders += [
             f"{relative}:{number}: {line.strip()}"
@@ -106,6 +116,15 @@ def test_app_templates_are_copied_verbatim(default_bake):
     assert baked == contents(PROJECT_TEMPLATE_DIR / "app" / "templates")
     # The comparison means something only if the templates hold Jinja.
     assert any(b"{% extends" in data for data in baked.values())
+
+
+def test_vendored_files_are_copied_verbatim(default_bake):
+    vendor = pathlib.Path("app", "static", "vendor", "swagger-ui", "swagger-ui-bundle.js")
+    baked = (default_bake.path / vendor).read_bytes()
+
+    assert baked == (PROJECT_TEMPLATE_DIR / vendor).read_bytes()
+    # Swagger UI's bundle holds "{{" that cookiecutter would otherwise try to render.
+    assert b"{{" in baked
 
 
 def test_bake_passes_ruff_check(answer_set):

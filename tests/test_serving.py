@@ -1,37 +1,20 @@
 """End to end over real HTTP: a bake served by gunicorn, driven like a browser.
 
-With both ``TEST_DATABASE_URL`` and ``TEST_REDIS_URL`` set, the bake runs as
-in production: a fresh PostgreSQL database (migrated with ``flask db
-upgrade``) and Redis sessions. Otherwise it runs in development on a fresh
-SQLite file with the embedded file session store. Either way every test
-below runs; the Secure cookie flag and the Redis health check follow the mode.
+The bake runs in production on PostgreSQL and Redis when ``TEST_DATABASE_URL``
+and ``TEST_REDIS_URL`` are set, else in development (``helpers/serving.py``).
+Either way every test below runs; the Secure cookie flag and the Redis health
+check follow the mode.
 """
 
 import re
 import secrets
-from contextlib import ExitStack
-from dataclasses import dataclass
 
 import pytest
 
 from helpers.browser import Browser
-from helpers.processes import (
-    describe,
-    free_port,
-    project_env,
-    run,
-    start_server,
-    stop_server,
-    wait_for_http,
-)
-from helpers.services import (
-    FileSessionStore,
-    RedisSessionStore,
-    fresh_postgres_database,
-    given_database_url,
-    given_redis_url,
-    sqlite_url,
-)
+from helpers.processes import free_port, project_env, start_server, stop_server, wait_for_http
+from helpers.services import sqlite_url
+from helpers.serving import serve_bake
 
 PASSWORD = "correct horse battery staple"
 LOGIN_FAILED = "Invalid email or password."
@@ -39,56 +22,11 @@ SESSION_COOKIE = "session"
 OFF_SITE_TARGETS = ["//evil.example", "https://evil.example/", "/\\evil.example", "///evil.example"]
 
 
-@dataclass
-class Server:
-    """A running gunicorn serving one bake, and where it keeps sessions."""
-
-    host: str
-    port: int
-    production: bool
-    store: RedisSessionStore | FileSessionStore
-
-    def browser(self):
-        return Browser(self.host, self.port)
-
-
 @pytest.fixture(scope="module")
 def server(bake_into, tmp_path_factory):
     """Serve a fresh bake with ``gunicorn "app:create_app()"``; stop it afterwards."""
-    project = bake_into("serve").path
-    workdir = tmp_path_factory.mktemp("gunicorn")
-    with ExitStack() as cleanup:
-        production = bool(given_database_url() and given_redis_url())
-        if production:
-            database_url = cleanup.enter_context(
-                fresh_postgres_database(given_database_url(), "forge_serve")
-            )
-            env = project_env(
-                FLASK_CONFIG="production",
-                SECRET_KEY=secrets.token_urlsafe(48),
-                DATABASE_URL=database_url,
-                REDIS_URL=given_redis_url(),
-            )
-            store = RedisSessionStore(given_redis_url())
-            cleanup.callback(store.close)
-        else:
-            env = project_env(
-                FLASK_CONFIG="development",
-                DATABASE_URL=sqlite_url(workdir / "serve.db"),
-                REDIS_URL=None,
-            )
-            store = FileSessionStore(project / "instance" / "sessions")
-
-        upgrade = run(project, "-m", "flask", "db", "upgrade", env=env)
-        assert upgrade.returncode == 0, describe(upgrade)
-
-        port = free_port()
-        # gunicorn reads the project's gunicorn.conf.py from the working directory.
-        command = ["-m", "gunicorn", "app:create_app()", "--bind", f"127.0.0.1:{port}"]
-        process = start_server(project, [*command, "--workers", "2"], env, workdir / "log")
-        cleanup.callback(stop_server, process)
-        wait_for_http(f"http://127.0.0.1:{port}/health", process)
-        yield Server("127.0.0.1", port, production, store)
+    with serve_bake(bake_into("serve").path, tmp_path_factory.mktemp("gunicorn")) as running:
+        yield running
 
 
 @pytest.fixture

@@ -32,6 +32,7 @@ EXPECTED_TYPES = {
     "PASSWORD_MAX_LENGTH": (int, "a whole number"),
     "TRUSTED_PROXY_HOPS": (int, "a whole number"),
     "HSTS_SECONDS": (int, "a whole number"),
+    "API_TOKEN_LIFETIME_SECONDS": (int, "a whole number"),
     "DATABASE_CONNECT_TIMEOUT": ((int, float), "a number"),
     "REDIS_CONNECT_TIMEOUT": ((int, float), "a number"),
     "REDIS_SOCKET_TIMEOUT": ((int, float), "a number"),
@@ -85,6 +86,9 @@ class BaseConfig:
     PASSWORD_HASH_METHOD = "scrypt:32768:8:1"  # noqa: S105  (a hash method, not a password)
     PASSWORD_MIN_LENGTH = 8
     PASSWORD_MAX_LENGTH = 128
+
+    # How long a bearer token from POST /api/v1/tokens stays valid.
+    API_TOKEN_LIFETIME_SECONDS = 7 * 24 * 3600
 
     # Outages must fail fast: seconds before a connection attempt gives up.
     DATABASE_CONNECT_TIMEOUT = 2
@@ -236,6 +240,9 @@ def value_problems(config):
     redis_url = config.get("REDIS_URL")
     if isinstance(redis_url, str) and redis_url and not redis_url.startswith(REDIS_URL_SCHEMES):
         problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
+    lifetime = config.get("API_TOKEN_LIFETIME_SECONDS")
+    if isinstance(lifetime, int) and lifetime <= 0:
+        problems.append("API_TOKEN_LIFETIME_SECONDS must be a positive number of seconds")
     if config.get("DEBUG") and not config["ALLOW_DEBUG"]:
         problems.append("DEBUG must be off in this environment (unset FLASK_DEBUG)")
     return problems

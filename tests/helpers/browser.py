@@ -120,13 +120,18 @@ class Browser:
         self.cookies = {}
         self.history = []
 
-    def request(self, method, path, form=None, headers=None):
-        """Send one request (a form is sent url-encoded) and update the cookie jar."""
+    def request(self, method, path, form=None, headers=None, json_body=None, body=None):
+        """Send one request and update the cookie jar.
+
+        A ``form`` is sent url-encoded, a ``json_body`` as JSON, a ``body`` as it is.
+        """
         headers = dict(headers or {})
-        body = None
         if form is not None:
             body = urlencode(form)
             headers["Content-Type"] = "application/x-www-form-urlencoded"
+        if json_body is not None:
+            body = json.dumps(json_body)
+            headers["Content-Type"] = "application/json"
         if self.cookies:
             headers["Cookie"] = "; ".join(f"{name}={value}" for name, value in self.cookies.items())
         connection = http.client.HTTPConnection(self.host, self.port, timeout=self.timeout)
@@ -152,6 +157,13 @@ class Browser:
 
     def post(self, path, form, headers=None):
         return self.request("POST", path, form=form, headers=headers)
+
+    def api(self, method, path, json_body=None, token=None, headers=None, body=None):
+        """Call the JSON API, with a bearer ``token`` when given (and this jar's cookies)."""
+        headers = {"Accept": "application/json", **(headers or {})}
+        if token is not None:
+            headers["Authorization"] = f"Bearer {token}"
+        return self.request(method, path, headers=headers, json_body=json_body, body=body)
 
     def follow(self, response):
         """GET the target of a redirect response."""

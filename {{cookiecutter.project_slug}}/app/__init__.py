@@ -31,6 +31,7 @@ def create_app(config_name=None):
 
     configure_logging(app)
     register_extensions(app)
+    register_url_converters(app)
     register_blueprints(app)
     register_request_hooks(app)
     register_error_handlers(app)
@@ -78,15 +79,28 @@ def register_extensions(app):
     init_sessions(app)
 
 
+def register_url_converters(app):
+    """URL converters the blueprints' rules use (``<id:note_id>``)."""
+    from app import converters
+
+    converters.init_app(app)
+
+
 def register_blueprints(app):
     """Mount each part of the site at its URL prefix."""
+    from app.api import bp as api_bp
+    from app.api import docs_bp as api_docs_bp
     from app.auth import bp as auth_bp
     from app.health import bp as health_bp
     from app.main import bp as main_bp
+    from app.notes import bp as notes_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(notes_bp)
     app.register_blueprint(health_bp)
+    app.register_blueprint(api_bp, url_prefix="/api/v1")
+    app.register_blueprint(api_docs_bp, url_prefix="/api")
 
 
 def register_request_hooks(app):

@@ -23,6 +23,19 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
+def is_storable(text):
+    """True when ``text`` can be stored and hashed: encodable as UTF-8, with no NUL.
+
+    HTML forms cannot send anything else, but JSON can (``"\\ud800"``), and
+    PostgreSQL and the hash functions would fail on it with a 500.
+    """
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError:
+        return False
+    return "\x00" not in text
+
+
 def utcnow():
     """Now, as an aware UTC datetime; pass the function, never its result, as a default."""
     return datetime.now(UTC)

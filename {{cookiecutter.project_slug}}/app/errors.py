@@ -59,10 +59,13 @@ def error_page(status, detail, headers=None):
     return body, status, headers or {}
 
 
-def error_response(status, detail, headers=None):
-    """Answer ``status`` in the form this request expects."""
+def error_response(status, detail, headers=None, **extra):
+    """Answer ``status`` in the form this request expects.
+
+    ``extra`` members (a 422's ``errors``) go into problem details only.
+    """
     if wants_json():
-        return problem_response(status, detail, headers)
+        return problem_response(status, detail, headers, **extra)
     return error_page(status, detail, headers)
 
 
@@ -73,7 +76,9 @@ def handle_http_exception(error):
     headers = {
         name: value for name, value in error.get_headers() if name.lower() not in BODY_HEADERS
     }
-    return error_response(error.code, error.description, headers)
+    return error_response(
+        error.code, error.description, headers, **getattr(error, "problem_extras", {})
+    )
 
 
 def handle_unexpected_error(error):

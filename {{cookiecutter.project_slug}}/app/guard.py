@@ -39,6 +39,11 @@ def is_public_endpoint(endpoint):
     return getattr(view, "is_public", False) or getattr(view_class, "is_public", False)
 
 
+def authenticates_itself(endpoint):
+    """True for views that check credentials themselves (the API, see ``app/api/auth.py``)."""
+    return getattr(current_app.view_functions[endpoint], "authenticates_itself", False)
+
+
 def load_logged_in_user():
     """Set ``g.user`` to the logged-in user, or None for an anonymous visitor."""
     g.user = current_user._get_current_object() if current_user.is_authenticated else None
@@ -53,6 +58,8 @@ def is_automatic_options():
 def require_login():
     """Send anonymous visitors of private pages to the login form (401 for JSON)."""
     if g.user is not None or is_public_endpoint(request.endpoint) or is_automatic_options():
+        return None
+    if authenticates_itself(request.endpoint):
         return None
     if wants_json():
         abort(401, www_authenticate=WWWAuthenticate("bearer"))

@@ -27,6 +27,8 @@ from app.extensions import db
 
 EMAIL = "ada@example.com"
 PASSWORD = "correct horse battery"
+OTHER_EMAIL = "grace@example.com"
+OTHER_PASSWORD = "another horse battery"
 STRONG_SECRET = "a-production-secret-that-is-long-enough-to-be-accepted"
 
 # The hidden input in both spellings: WTForms' hidden_tag() and the layout's logout form.
@@ -118,6 +120,14 @@ def user(app):
         return SimpleNamespace(id=account.id, email=account.email, password=PASSWORD)
 
 
+@pytest.fixture
+def other_user(app):
+    """A second account, whose data ``user`` must never see: ``OTHER_EMAIL``."""
+    with app.app_context():
+        account = create_account(OTHER_EMAIL, OTHER_PASSWORD)
+        return SimpleNamespace(id=account.id, email=account.email, password=OTHER_PASSWORD)
+
+
 class AuthActions:
     """Register, log in and log out through the real HTML forms, as a browser does.
 
@@ -194,3 +204,54 @@ def development_app(monkeypatch, tmp_path):
     app = create_app("development")
     yield app
     dispose(app)
+
+
+class ApiClient:
+    """Calls the JSON API as a script would: a bearer token on every request, no cookies.
+
+    ``api.get("/api/v1/notes")``, ``api.post("/api/v1/notes", json={...})``;
+    ``api.token`` is the plain token, ``api.headers`` the Authorization header.
+    """
+
+    def __init__(self, app, token):
+        self._client = app.test_client(use_cookies=False)
+        self.token = token
+        self.headers = {"Authorization": f"Bearer {token}"}
+
+    def open(self, path, method="GET", headers=None, **kwargs):
+        return self._client.open(
+            path, method=method, headers={**self.headers, **(headers or {})}, **kwargs
+        )
+
+    def get(self, path, **kwargs):
+        return self.open(path, "GET", **kwargs)
+
+    def post(self, path, **kwargs):
+        return self.open(path, "POST", **kwargs)
+
+    def patch(self, path, **kwargs):
+        return self.open(path, "PATCH", **kwargs)
+
+    def delete(self, path, **kwargs):
+        return self.open(path, "DELETE", **kwargs)
+
+
+def issue_token(app, email=EMAIL, password=PASSWORD):
+    """Exchange an email and password for a bearer token, through the API itself."""
+    response = app.test_client(use_cookies=False).post(
+        "/api/v1/tokens", json={"email": email, "password": password}
+    )
+    assert response.status_code == 201, response.json
+    return response.json["token"]
+
+
+@pytest.fixture
+def api(app, user):
+    """The API as ``user`` calls it, with a freshly issued bearer token."""
+    return ApiClient(app, issue_token(app, user.email, user.password))
+
+
+@pytest.fixture
+def other_api(app, other_user):
+    """The API as ``other_user`` calls it."""
+    return ApiClient(app, issue_token(app, other_user.email, other_user.password))

@@ -5,6 +5,7 @@ file database in a temporary directory.
 """
 
 import logging
+from datetime import timedelta
 
 import flask_migrate
 import pytest
@@ -15,6 +16,8 @@ from sqlalchemy import inspect
 from app import create_app
 from app.auth.accounts import create_account
 from app.extensions import db
+from app.models import ApiToken, User
+from app.notes.service import create_note, notes_page
 from config import PROJECT_ROOT
 
 MIGRATIONS = str(PROJECT_ROOT / "migrations")
@@ -62,7 +65,8 @@ def test_the_migration_app_uses_its_own_file(migration_app, tmp_path):
 def test_upgrade_builds_the_schema_on_an_empty_database(migration_app):
     assert inspect(db.engine).get_table_names() == []
     flask_migrate.upgrade(directory=MIGRATIONS)
-    assert {"users", "alembic_version"} <= set(inspect(db.engine).get_table_names())
+    tables = set(inspect(db.engine).get_table_names())
+    assert {"users", "notes", "api_tokens", "alembic_version"} <= tables
     assert current_revisions() == head_revisions(migration_app)
 
 
@@ -95,3 +99,39 @@ def test_downgrade_to_base_and_back(migration_app):
     assert set(inspect(db.engine).get_table_names()) == {"alembic_version"}
     flask_migrate.upgrade(directory=MIGRATIONS)
     assert "users" in inspect(db.engine).get_table_names()
+
+
+def test_upgrading_from_0001_keeps_the_existing_users(migration_app):
+    flask_migrate.upgrade(directory=MIGRATIONS, revision="0001")
+    create_account("ada@example.com", "correct horse battery")
+    db.session.remove()
+    flask_migrate.upgrade(directory=MIGRATIONS)
+    assert current_revisions() == head_revisions(migration_app)
+    assert User.find_by_email("ada@example.com").check_password("correct horse battery")
+
+
+def test_existing_users_can_keep_notes_and_tokens_after_the_upgrade(migration_app):
+    flask_migrate.upgrade(directory=MIGRATIONS, revision="0001")
+    user = create_account("ada@example.com", "correct horse battery")
+    flask_migrate.upgrade(directory=MIGRATIONS)
+    create_note(user, "First note")
+    ApiToken.issue(user, timedelta(hours=1))
+    db.session.commit()
+    assert [note.title for note in notes_page(user, 1, 10).items] == ["First note"]
+
+
+def test_the_upgrade_leaves_a_schema_the_check_accepts(migration_app):
+    flask_migrate.upgrade(directory=MIGRATIONS, revision="0001")
+    create_account("ada@example.com", "correct horse battery")
+    flask_migrate.upgrade(directory=MIGRATIONS)
+    result = db_check(migration_app)
+    assert result.exit_code == 0, result.output
+
+
+def test_downgrading_to_0001_drops_notes_and_tokens_but_keeps_users(migration_app):
+    flask_migrate.upgrade(directory=MIGRATIONS)
+    create_account("ada@example.com", "correct horse battery")
+    db.session.remove()
+    flask_migrate.downgrade(directory=MIGRATIONS, revision="0001")
+    assert set(inspect(db.engine).get_table_names()) == {"users", "alembic_version"}
+    assert User.find_by_email("ada@example.com") is not None

@@ -12,7 +12,7 @@ from flask_login import user_logged_in
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.database import utcnow
+from app.database import is_storable, utcnow
 from app.extensions import db, login_manager
 from app.models import User
 
@@ -21,19 +21,6 @@ EMAIL_MAX_LENGTH = 254
 
 class AccountError(ValueError):
     """A request about an account that cannot be honoured; the message says why."""
-
-
-def is_storable(text):
-    """True when ``text`` can be stored and hashed: encodable as UTF-8, with no NUL.
-
-    HTML forms cannot send anything else, but JSON can (``"\\ud800"``), and
-    PostgreSQL and the hash functions would fail on it with a 500.
-    """
-    try:
-        text.encode("utf-8")
-    except UnicodeEncodeError:
-        return False
-    return "\x00" not in text
 
 
 def email_problem(email):

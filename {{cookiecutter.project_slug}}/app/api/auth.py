@@ -1,0 +1,83 @@
+"""Who is calling the API: a bearer token, or the browser's session cookie.
+
+Views opt in through their class's ``decorators`` list
+(``decorators = [authenticate()]``), never method by method. The app-wide
+login guard leaves such views to this module, so an API client gets a 401
+problem instead of a redirect to the HTML login form.
+
+A bearer token, when sent, always wins over the cookie. A cookie-authenticated
+call that changes something (POST, PATCH, DELETE) must also carry the
+session's CSRF token in an ``X-CSRFToken`` header, as a page's script would;
+otherwise another site could make the browser call the API with its cookie.
+"""
+
+import re
+from functools import wraps
+
+from flask import abort, g, request
+from werkzeug.datastructures import WWWAuthenticate
+
+from app.extensions import csrf
+from app.models import ApiToken
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+# What ``secrets.token_urlsafe(32)`` produces; anything else is not worth a query.
+TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
+
+
+def unauthorized(detail, error=None):
+    """Stop with 401 and a ``WWW-Authenticate: Bearer`` challenge (RFC 6750)."""
+    challenge = WWWAuthenticate("bearer", {"error": error} if error else None)
+    abort(401, detail, www_authenticate=challenge)
+
+
+def user_from_bearer_token():
+    """The owner of the request's valid bearer token; 401 for any other Authorization."""
+    credentials = request.authorization
+    if credentials is None or credentials.type != "bearer" or not credentials.token:
+        unauthorized("Send an API token as 'Authorization: Bearer <token>'.", "invalid_request")
+    token = (
+        ApiToken.find_valid(credentials.token)
+        if TOKEN_PATTERN.fullmatch(credentials.token)
+        else None
+    )
+    if token is None:
+        unauthorized("The API token is invalid, expired or revoked.", "invalid_token")
+    g.api_token = token
+    return token.user
+
+
+def user_from_session_cookie():
+    """The user logged in with the session cookie, after the CSRF check for unsafe methods."""
+    if g.user is None:
+        unauthorized("Authentication required: send 'Authorization: Bearer <token>'.")
+    if request.method not in SAFE_METHODS:
+        csrf.protect()  # 400 problem details when the X-CSRFToken header is missing or wrong
+    return g.user
+
+
+def authenticate(public_methods=()):
+    """A view decorator that sets ``g.user`` to the API caller, or answers 401.
+
+    ``public_methods`` (e.g. ``{"POST"}`` to exchange a password for a
+    token) are let through without credentials.
+    """
+    public_methods = frozenset(public_methods)
+
+    def decorator(view):
+        @wraps(view)
+        def authenticated_view(*args, **kwargs):
+            g.api_token = None
+            if request.method not in public_methods:
+                if "Authorization" in request.headers:
+                    g.user = user_from_bearer_token()
+                else:
+                    g.user = user_from_session_cookie()
+            return view(*args, **kwargs)
+
+        # Read by the login guard (hands the request over) and by the OpenAPI builder.
+        authenticated_view.authenticates_itself = True
+        authenticated_view.public_methods = public_methods
+        return authenticated_view
+
+    return decorator

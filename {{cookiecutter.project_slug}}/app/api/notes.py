@@ -1,0 +1,128 @@
+"""``/api/v1/notes``: the example resource. Copy this module to publish a model of your own.
+
+The rules and queries live in ``app/notes/service.py``, shared with the
+dashboard's form; this module only translates between JSON and them.
+"""
+
+from flask import g, url_for
+from flask.views import MethodView
+from pydantic import ConfigDict
+
+from app.api import bp
+from app.api.auth import authenticate
+from app.api.operations import operation
+from app.api.schemas import Input, Output, PageQuery, Timestamp, storable_text_type
+from app.notes.service import (
+    BODY_MAX_LENGTH,
+    TITLE_MAX_LENGTH,
+    create_note,
+    delete_note,
+    get_owned_note,
+    notes_page,
+    update_note,
+)
+
+Title = storable_text_type(min_length=1, max_length=TITLE_MAX_LENGTH)
+Body = storable_text_type(max_length=BODY_MAX_LENGTH)
+
+
+def drop_null_defaults(schema):
+    """Document PATCH fields as optional without the ``null`` default they never accept."""
+    for field_schema in schema["properties"].values():
+        if field_schema.get("default", "") is None:
+            del field_schema["default"]
+
+
+class NoteIn(Input):
+    """A new note. Lengths count Unicode code points."""
+
+    title: Title
+    body: Body = ""
+
+
+class NotePatch(Input):
+    """A partial update: only the fields sent are changed; null is not a value."""
+
+    model_config = ConfigDict(json_schema_extra=drop_null_defaults)
+
+    title: Title = None
+    body: Body = None
+
+
+class NoteOut(Output):
+    """A note as the API shows it."""
+
+    id: int
+    title: str
+    body: str
+    created_at: Timestamp
+    updated_at: Timestamp
+
+
+class NotePageOut(Output):
+    """One page of the caller's notes, newest first, and how many there are in all."""
+
+    items: list[NoteOut]
+    page: int
+    per_page: int
+    total: int
+
+
+def page_links(page):
+    """An RFC 8288 ``Link`` header value with first, prev, next and last pages."""
+    targets = {"first": 1, "last": page.pages}
+    if page.has_previous:
+        targets["prev"] = min(page.page - 1, page.pages)
+    if page.has_next:
+        targets["next"] = page.page + 1
+    return ", ".join(
+        f'<{url_for("api.notes", page=number, per_page=page.per_page)}>; rel="{rel}"'
+        for rel, number in targets.items()
+    )
+
+
+class NoteListView(MethodView):
+    """The caller's notes."""
+
+    decorators = [authenticate()]
+
+    @operation(query=PageQuery, response=NotePageOut)
+    def get(self, query):
+        """List the caller's notes, newest first.
+
+        A page past the end is empty; "total" counts all the caller's notes.
+        """
+        page = notes_page(g.user, query.page, query.per_page)
+        return page, {"Link": page_links(page)}
+
+    @operation(body=NoteIn, response=NoteOut, status=201)
+    def post(self, body):
+        """Add a note; the Location header gives its URL."""
+        note = create_note(g.user, body.title, body.body)
+        return note, {"Location": url_for("api.note", note_id=note.id)}
+
+
+class NoteView(MethodView):
+    """One of the caller's notes; anyone else's is a 404, exactly like a missing one."""
+
+    decorators = [authenticate()]
+
+    @operation(response=NoteOut, errors=(404,))
+    def get(self, note_id):
+        """Show one note."""
+        return get_owned_note(g.user, note_id)
+
+    @operation(body=NotePatch, response=NoteOut, errors=(404,))
+    def patch(self, note_id, body):
+        """Change a note's title and/or body."""
+        note = get_owned_note(g.user, note_id)
+        return update_note(note, body.model_dump(exclude_unset=True))
+
+    @operation(status=204, errors=(404,))
+    def delete(self, note_id):
+        """Delete a note."""
+        delete_note(get_owned_note(g.user, note_id))
+
+
+bp.add_url_rule("/notes", view_func=NoteListView.as_view("notes"))
+bp.add_url_rule("/notes/<id:note_id>", view_func=NoteView.as_view("note"))

@@ -1,0 +1,77 @@
+"""Schemas every resource shares: error bodies, pagination and timestamps."""
+
+from datetime import datetime
+from typing import Annotated
+
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    WithJsonSchema,
+)
+
+from app.database import is_storable
+
+# ISO 8601 with an explicit "+00:00" offset (pydantic would write "Z").
+Timestamp = Annotated[
+    datetime,
+    PlainSerializer(lambda value: value.isoformat(), return_type=str),
+    WithJsonSchema({"type": "string", "format": "date-time"}),
+]
+
+
+def storable_text(value):
+    """Refuse text the database cannot keep (NUL, unpaired surrogates) with a 422."""
+    if not is_storable(value):
+        raise ValueError("must not contain NUL characters or unpaired surrogates")
+    return value
+
+
+def storable_text_type(min_length=0, max_length=None):
+    """A ``str`` type with length limits (in code points) that a column can hold.
+
+    The pattern only documents the NUL rule, so clients and fuzzers know it;
+    ``storable_text`` enforces it with a clear message, after the lengths.
+    """
+    return Annotated[
+        str,
+        Field(min_length=min_length, max_length=max_length),
+        AfterValidator(storable_text),
+        Field(json_schema_extra={"pattern": r"^[^\x00]*$"}),
+    ]
+
+
+class Input(BaseModel):
+    """Base for request bodies: unknown fields are an error, so typos do not pass silently."""
+
+    model_config = ConfigDict(extra="forbid")
+
+
+class Output(BaseModel):
+    """Base for response bodies, built from objects' attributes (SQLAlchemy rows)."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+class PageQuery(BaseModel):
+    """``?page=&per_page=`` for every list; out of range is a 422, never clamped."""
+
+    page: int = Field(default=1, ge=1, description="Page number, from 1.")
+    per_page: int = Field(default=20, ge=1, le=100, description="Items per page, 1 to 100.")
+
+
+class Problem(BaseModel):
+    """RFC 9457 problem details, the body of every error."""
+
+    type: str = Field(examples=["about:blank"])
+    title: str = Field(examples=["Not Found"])
+    status: int = Field(examples=[404])
+    detail: str
+
+
+class ValidationProblem(Problem):
+    """A 422: the problem details plus the messages for each invalid field."""
+
+    errors: dict[str, list[str]]

@@ -1,0 +1,66 @@
+"""``/api/v1/tokens``: exchange an email and password for a bearer token, and revoke it."""
+
+from datetime import timedelta
+
+from flask import abort, current_app, g
+from flask.views import MethodView
+from pydantic import Field
+
+from app.api import bp
+from app.api.auth import authenticate, unauthorized
+from app.api.operations import operation
+from app.api.schemas import Input, Output, Timestamp
+from app.auth.accounts import EMAIL_MAX_LENGTH
+from app.auth.accounts import authenticate as check_credentials
+from app.extensions import db
+from app.models import ApiToken
+
+# Longer than any allowed password, short enough that hashing it is cheap.
+CREDENTIAL_MAX_LENGTH = 1024
+
+
+class TokenRequest(Input):
+    """The account's credentials, exactly as on the login form."""
+
+    email: str = Field(max_length=EMAIL_MAX_LENGTH)
+    password: str = Field(max_length=CREDENTIAL_MAX_LENGTH)
+
+
+class TokenOut(Output):
+    """A new token: shown this once, then only its hash is kept."""
+
+    token: str
+    expires_at: Timestamp
+
+
+class TokensView(MethodView):
+    """Bearer tokens. POST is public (it is how a client logs in); DELETE needs the token."""
+
+    decorators = [authenticate(public_methods={"POST"})]
+
+    @operation(body=TokenRequest, response=TokenOut, status=201, errors=(401,))
+    def post(self, body):
+        """Issue a token for an email and password.
+
+        Wrong credentials get one 401 that does not say which was wrong.
+        """
+        user = check_credentials(body.email, body.password)
+        if user is None:
+            unauthorized("Invalid email or password.")
+        ApiToken.delete_expired(user)
+        lifetime = timedelta(seconds=current_app.config["API_TOKEN_LIFETIME_SECONDS"])
+        token, plain = ApiToken.issue(user, lifetime)
+        db.session.commit()
+        # RFC 6749 section 5.1: responses carrying a token must not be cached.
+        return TokenOut(token=plain, expires_at=token.expires_at), {"Cache-Control": "no-store"}
+
+    @operation(status=204)
+    def delete(self):
+        """Revoke the bearer token this request is made with."""
+        if g.api_token is None:
+            abort(400, "Send the token to revoke in the 'Authorization: Bearer' header.")
+        db.session.delete(g.api_token)
+        db.session.commit()
+
+
+bp.add_url_rule("/tokens", view_func=TokensView.as_view("tokens"))

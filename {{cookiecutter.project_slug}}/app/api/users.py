@@ -1,0 +1,31 @@
+"""``/api/v1/users/me``: the caller's own account."""
+
+from flask import g
+from flask.views import MethodView
+
+from app.api import bp
+from app.api.auth import authenticate
+from app.api.operations import operation
+from app.api.schemas import Output, Timestamp
+
+
+class UserOut(Output):
+    """A user as the API shows it: never the password hash or login id."""
+
+    id: int
+    email: str
+    created_at: Timestamp
+
+
+class CurrentUserView(MethodView):
+    """The account the token or session belongs to."""
+
+    decorators = [authenticate()]
+
+    @operation(response=UserOut)
+    def get(self):
+        """Show the caller's account."""
+        return g.user
+
+
+bp.add_url_rule("/users/me", view_func=CurrentUserView.as_view("current_user"))

@@ -1,0 +1,24 @@
+"""URL converters shared by every blueprint."""
+
+from werkzeug.routing import IntegerConverter
+
+# The largest value of an SQL INTEGER column, the type of every primary key here.
+MAX_ROW_ID = 2**31 - 1
+
+
+class RowIdConverter(IntegerConverter):
+    """``<id:name>``: a primary key, 1 to ``MAX_ROW_ID``; anything else is a 404.
+
+    Werkzeug's plain ``int`` takes any size, and a 20-digit id would make
+    PostgreSQL fail (a 500) instead of answering that there is no such row.
+    """
+
+    openapi_schema = {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
+
+    def __init__(self, url_map):
+        super().__init__(url_map, min=1, max=MAX_ROW_ID)
+
+
+def init_app(app):
+    """Make ``<id:...>`` available in every URL rule."""
+    app.url_map.converters["id"] = RowIdConverter

@@ -1,0 +1,58 @@
+"""The ``ApiToken`` model: bearer tokens for the JSON API, kept only as hashes.
+
+A token is 32 random bytes, so a fast SHA-256 is enough to make a stolen
+table useless (there is no password to guess); the plain token is shown to
+its owner once, when it is issued, and never stored.
+"""
+
+import hashlib
+import secrets
+from datetime import datetime
+
+from sqlalchemy import ForeignKey, String, delete, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship
+
+from app.database import UTCDateTime, utcnow
+from app.extensions import db
+from app.models.user import User
+
+
+def hash_token(token):
+    """The stored form of ``token``: its SHA-256 in hex."""
+    return hashlib.sha256(token.encode("utf-8")).hexdigest()
+
+
+class ApiToken(db.Model):
+    """One issued bearer token: whose it is and until when it is valid."""
+
+    __tablename__ = "api_tokens"
+
+    id: Mapped[int] = mapped_column(primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    @classmethod
+    def issue(cls, user, lifetime):
+        """Create a token for ``user`` valid for ``lifetime``; return it and its plain text."""
+        plain = secrets.token_urlsafe(32)
+        token = cls(user=user, token_hash=hash_token(plain), expires_at=utcnow() + lifetime)
+        db.session.add(token)
+        return token, plain
+
+    @classmethod
+    def find_valid(cls, plain):
+        """The unexpired token whose plain text is ``plain`` (with its user), or None."""
+        query = select(cls).where(cls.token_hash == hash_token(plain), cls.expires_at > utcnow())
+        return db.session.scalar(query)
+
+    @classmethod
+    def delete_expired(cls, user):
+        """Forget ``user``'s expired tokens, so the table does not grow forever."""
+        db.session.execute(delete(cls).where(cls.user_id == user.id, cls.expires_at <= utcnow()))
+
+    def __repr__(self):
+        return f"<ApiToken {self.id} of user {self.user_id}>"

@@ -1,0 +1,40 @@
+"""The note form on the dashboard. Flask-WTF adds and checks its CSRF token."""
+
+from flask_wtf import FlaskForm
+from wtforms import StringField, SubmitField, TextAreaField
+from wtforms.validators import ValidationError
+
+from app.notes.service import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, text_problem
+
+
+def note_text(name, min_length, max_length):
+    """A WTForms validator applying the same length and character rules as the API."""
+
+    def validate(_form, field):
+        problem = text_problem(field.data or "", name, min_length, max_length)
+        if problem:
+            raise ValidationError(problem)
+
+    return validate
+
+
+def strip_whitespace(value):
+    """Forgive spaces around a title; an all-blank title is then empty, hence refused."""
+    return value.strip() if isinstance(value, str) else value
+
+
+class NoteForm(FlaskForm):
+    """Add a note: a title and an optional body."""
+
+    title = StringField(
+        "Title",
+        filters=[strip_whitespace],
+        validators=[note_text("Title", 1, TITLE_MAX_LENGTH)],
+        render_kw={"maxlength": TITLE_MAX_LENGTH, "required": True},
+    )
+    body = TextAreaField(
+        "Note",
+        validators=[note_text("Note", 0, BODY_MAX_LENGTH)],
+        render_kw={"maxlength": BODY_MAX_LENGTH, "rows": 4},
+    )
+    submit = SubmitField("Add note")
