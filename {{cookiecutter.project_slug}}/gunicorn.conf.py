@@ -38,8 +38,10 @@ keepalive = env_int("GUNICORN_KEEPALIVE", 5)
 # reads X-Forwarded-* through ProxyFix, trusting TRUSTED_PROXY_HOPS hops.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
 # Worker heartbeats in memory: a container's overlay file system can stall them.
-if os.path.isdir("/dev/shm"):
-    worker_tmp_dir = "/dev/shm"
+# (gunicorn makes its own private files there; nothing else is shared.)
+SHARED_MEMORY = "/dev/shm"  # noqa: S108
+if os.path.isdir(SHARED_MEMORY):
+    worker_tmp_dir = SHARED_MEMORY
 
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # gunicorn writes its error log to stderr; send both logs to stdout instead.
