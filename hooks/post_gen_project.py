@@ -16,6 +16,8 @@ OWNER_READ_WRITE = 0o600
 SECRETS = {
     "change-me-to-a-long-random-string": lambda: secrets.token_urlsafe(48),
     "change-me-postgres-password": lambda: secrets.token_urlsafe(24),
+    # Hex: it is also a redis-server argument, which must not start with "--".
+    "change-me-redis-password": lambda: secrets.token_hex(24),
 }
 
 

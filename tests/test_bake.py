@@ -37,6 +37,13 @@ TOP_LEVEL = [
 UNRENDERED = re.compile(r"\{\{|\{%|cookiecutter", re.IGNORECASE)
 SECRET_KEY_PLACEHOLDER = "change-me-to-a-long-random-string"
 POSTGRES_PASSWORD_PLACEHOLDER = "change-me-postgres-password"
+REDIS_PASSWORD_PLACEHOLDER = "change-me-redis-password"
+# Each secret in .env and the .env.example placeholder it replaces.
+PLACEHOLDERS = {
+    "SECRET_KEY": SECRET_KEY_PLACEHOLDER,
+    "POSTGRES_PASSWORD": POSTGRES_PASSWORD_PLACEHOLDER,
+    "REDIS_PASSWORD": REDIS_PASSWORD_PLACEHOLDER,
+}
 
 
 def test_default_answers_bake_without_input(cookies):
@@ -191,9 +198,9 @@ def test_env_file_is_env_example_with_fresh_secrets(default_bake):
     values = read_env_file(default_bake.path / ".env")
     example = (default_bake.path / ".env.example").read_text(encoding="utf-8")
 
-    expected = example.replace(SECRET_KEY_PLACEHOLDER, values["SECRET_KEY"]).replace(
-        POSTGRES_PASSWORD_PLACEHOLDER, values["POSTGRES_PASSWORD"]
-    )
+    expected = example
+    for name, placeholder in PLACEHOLDERS.items():
+        expected = expected.replace(placeholder, values[name])
     assert (default_bake.path / ".env").read_text(encoding="utf-8") == expected
 
 
@@ -204,24 +211,27 @@ def test_secret_key_is_long_and_not_the_placeholder(default_bake):
     assert "change-me" not in secret_key
 
 
-def test_postgres_password_is_not_the_placeholder(default_bake):
-    password = read_env_file(default_bake.path / ".env")["POSTGRES_PASSWORD"]
+@pytest.mark.parametrize("name", ["POSTGRES_PASSWORD", "REDIS_PASSWORD"])
+def test_service_password_is_not_the_placeholder(default_bake, name):
+    password = read_env_file(default_bake.path / ".env")[name]
 
     assert len(password) >= 16
     assert "change-me" not in password
+    # It goes into DATABASE_URL / REDIS_URL unescaped.
+    assert re.fullmatch(r"[A-Za-z0-9_-]+", password)
 
 
 def test_each_bake_gets_its_own_secrets(default_bake, another_default_bake):
     first = read_env_file(default_bake.path / ".env")
     second = read_env_file(another_default_bake.path / ".env")
 
-    assert first["SECRET_KEY"] != second["SECRET_KEY"]
-    assert first["POSTGRES_PASSWORD"] != second["POSTGRES_PASSWORD"]
+    for name in PLACEHOLDERS:
+        assert first[name] != second[name], name
 
 
 def test_secrets_are_written_to_env_only(default_bake):
     values = read_env_file(default_bake.path / ".env")
-    secrets = [values["SECRET_KEY"].encode(), values["POSTGRES_PASSWORD"].encode()]
+    secrets = [values[name].encode() for name in PLACEHOLDERS]
     replay_files = [path for path in default_bake.replay_dir.rglob("*") if path.is_file()]
     project_files = [
         path

@@ -149,6 +149,7 @@ def test_post_gen_hook_writes_a_private_env_with_fresh_secrets(tmp_path):
     example = (
         "SECRET_KEY=change-me-to-a-long-random-string\n"
         "POSTGRES_PASSWORD=change-me-postgres-password\n"
+        "REDIS_PASSWORD=change-me-redis-password\n"
     )
     (tmp_path / ".env.example").write_text(example, encoding="utf-8")
 
@@ -158,4 +159,5 @@ def test_post_gen_hook_writes_a_private_env_with_fresh_secrets(tmp_path):
     assert "change-me" not in env
     assert env.startswith("SECRET_KEY=")
     assert "\nPOSTGRES_PASSWORD=" in env
+    assert "\nREDIS_PASSWORD=" in env
     assert stat.S_IMODE((tmp_path / ".env").stat().st_mode) == 0o600

@@ -1,26 +1,77 @@
 """gunicorn settings, read automatically when gunicorn starts in this directory.
 
-Every value can be changed through the environment, so the same file serves
-a laptop and the Docker image. It binds to 127.0.0.1 unless ``GUNICORN_BIND``
-says otherwise (the image sets 0.0.0.0:8000); a platform that only sets
-``PORT`` needs ``GUNICORN_BIND=0.0.0.0:$PORT`` too.
+Every value comes from the environment, so the same file serves a laptop
+and the Docker image. gunicorn listens on ``GUNICORN_HOST:PORT``
+(127.0.0.1:8000 by default; the image sets ``GUNICORN_HOST=0.0.0.0``), or
+on ``GUNICORN_BIND`` when that is set (e.g. ``unix:/run/app.sock``). Logs,
+access log included, go to stdout, where Docker and most platforms collect
+them.
 """
 
 import os
 
 from config import load_settings
 
-bind = os.environ.get("GUNICORN_BIND", f"127.0.0.1:{os.environ.get('PORT', '8000')}")
-workers = int(os.environ.get("WEB_CONCURRENCY", "2"))
-threads = int(os.environ.get("GUNICORN_THREADS", "1"))
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", "30"))
-graceful_timeout = int(os.environ.get("GUNICORN_GRACEFUL_TIMEOUT", "30"))
-keepalive = int(os.environ.get("GUNICORN_KEEPALIVE", "5"))
-# Only the proxy in front may set X-Forwarded-* (the app trusts one hop).
+
+def env_int(name, default):
+    """The whole number in the environment variable ``name``, or ``default``.
+
+    A value that is not a number stops gunicorn with one line naming it.
+    """
+    value = os.environ.get(name, "").strip()
+    if not value:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        raise SystemExit(f"gunicorn.conf.py: {name} must be a whole number") from None
+
+
+port = env_int("PORT", 8000)
+bind = os.environ.get("GUNICORN_BIND") or f"{os.environ.get('GUNICORN_HOST', '127.0.0.1')}:{port}"
+workers = env_int("WEB_CONCURRENCY", 2)
+threads = env_int("GUNICORN_THREADS", 1)
+timeout = env_int("GUNICORN_TIMEOUT", 30)
+graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
+keepalive = env_int("GUNICORN_KEEPALIVE", 5)
+# Only these addresses may set X-Forwarded-Proto for gunicorn. The app itself
+# reads X-Forwarded-* through ProxyFix, trusting TRUSTED_PROXY_HOPS hops.
 forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
-accesslog = os.environ.get("GUNICORN_ACCESS_LOG", "-")
-errorlog = "-"
+# Worker heartbeats in memory: a container's overlay file system can stall them.
+# (gunicorn makes its own private files there; nothing else is shared.)
+SHARED_MEMORY = "/dev/shm"  # noqa: S108
+if os.path.isdir(SHARED_MEMORY):
+    worker_tmp_dir = SHARED_MEMORY
+
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
+# gunicorn writes its error log to stderr; send both logs to stdout instead.
+# Only gunicorn's loggers get a handler: the root logger gets none, so the
+# app keeps Flask's handler and its request-id format (app/request_id.py).
+logconfig_dict = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "root": {"level": "WARNING", "handlers": []},
+    "formatters": {
+        "gunicorn": {
+            "format": "%(asctime)s [%(process)d] [%(levelname)s] %(message)s",
+            "datefmt": "[%Y-%m-%d %H:%M:%S %z]",
+        },
+    },
+    "handlers": {
+        "stdout": {
+            "class": "logging.StreamHandler",
+            "formatter": "gunicorn",
+            "stream": "ext://sys.stdout",
+        },
+    },
+    "loggers": {
+        "gunicorn.error": {"level": loglevel.upper(), "handlers": ["stdout"], "propagate": False},
+        "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
+    },
+}
+# Set GUNICORN_ACCESS_LOG=off to silence the access log (a proxy may keep its own).
+if os.environ.get("GUNICORN_ACCESS_LOG", "on").lower() in ("off", "false", "0", "none"):
+    logconfig_dict["loggers"]["gunicorn.access"]["level"] = "CRITICAL"
 
 
 def on_starting(server):

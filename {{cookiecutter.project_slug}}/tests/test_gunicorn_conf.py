@@ -1,0 +1,105 @@
+"""gunicorn.conf.py: every server setting comes from the environment."""
+
+import logging.config
+import runpy
+
+import pytest
+
+import config
+
+GUNICORN_VARIABLES = (
+    "PORT",
+    "GUNICORN_HOST",
+    "GUNICORN_BIND",
+    "WEB_CONCURRENCY",
+    "GUNICORN_THREADS",
+    "GUNICORN_TIMEOUT",
+    "GUNICORN_GRACEFUL_TIMEOUT",
+    "GUNICORN_KEEPALIVE",
+    "FORWARDED_ALLOW_IPS",
+    "GUNICORN_LOG_LEVEL",
+    "GUNICORN_ACCESS_LOG",
+)
+
+
+@pytest.fixture
+def settings(monkeypatch):
+    """Read gunicorn.conf.py with the given variables (and no other gunicorn ones)."""
+    for name in GUNICORN_VARIABLES:
+        monkeypatch.delenv(name, raising=False)
+
+    def read(**variables):
+        for name, value in variables.items():
+            monkeypatch.setenv(name, value)
+        return runpy.run_path(str(config.PROJECT_ROOT / "gunicorn.conf.py"))
+
+    return read
+
+
+def test_defaults_listen_on_this_machine_only(settings):
+    values = settings()
+
+    assert values["bind"] == "127.0.0.1:8000"
+    assert values["workers"] == 2
+    assert values["timeout"] == 30
+    assert values["forwarded_allow_ips"] == "127.0.0.1"
+
+
+def test_port_and_host_make_the_bind_address(settings):
+    values = settings(PORT="9123", GUNICORN_HOST="0.0.0.0")  # noqa: S104
+
+    assert values["bind"] == "0.0.0.0:9123"
+
+
+def test_gunicorn_bind_wins_over_host_and_port(settings):
+    values = settings(PORT="9123", GUNICORN_BIND="unix:/run/app.sock")
+
+    assert values["bind"] == "unix:/run/app.sock"
+
+
+def test_workers_timeouts_and_trusted_proxies_come_from_the_environment(settings):
+    values = settings(
+        WEB_CONCURRENCY="5",
+        GUNICORN_THREADS="4",
+        GUNICORN_TIMEOUT="60",
+        GUNICORN_GRACEFUL_TIMEOUT="20",
+        GUNICORN_KEEPALIVE="2",
+        FORWARDED_ALLOW_IPS="10.0.0.2",
+    )
+
+    assert (values["workers"], values["threads"]) == (5, 4)
+    assert (values["timeout"], values["graceful_timeout"], values["keepalive"]) == (60, 20, 2)
+    assert values["forwarded_allow_ips"] == "10.0.0.2"
+
+
+def test_a_setting_that_is_not_a_number_stops_gunicorn_naming_it(settings):
+    with pytest.raises(SystemExit, match="WEB_CONCURRENCY must be a whole number"):
+        settings(WEB_CONCURRENCY="two")
+
+
+def test_logs_go_to_stdout_and_leave_the_apps_logging_alone(settings):
+    logging_config = settings(GUNICORN_LOG_LEVEL="warning")["logconfig_dict"]
+
+    assert logging_config["handlers"]["stdout"]["stream"] == "ext://sys.stdout"
+    assert logging_config["loggers"]["gunicorn.error"]["level"] == "WARNING"
+    assert logging_config["loggers"]["gunicorn.access"]["level"] == "INFO"
+    # A root handler would stop Flask adding its own, with the request-id format.
+    assert logging_config["root"]["handlers"] == []
+
+
+def test_the_logging_config_is_valid(settings):
+    root = logging.getLogger()
+    saved = root.handlers[:], root.level
+    try:
+        logging.config.dictConfig(settings()["logconfig_dict"])
+    finally:
+        root.handlers[:], level = saved
+        root.setLevel(level)
+        for name in ("gunicorn.error", "gunicorn.access"):
+            logging.getLogger(name).handlers.clear()
+
+
+def test_access_log_can_be_turned_off(settings):
+    logging_config = settings(GUNICORN_ACCESS_LOG="off")["logconfig_dict"]
+
+    assert logging_config["loggers"]["gunicorn.access"]["level"] == "CRITICAL"
