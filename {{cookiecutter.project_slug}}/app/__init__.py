@@ -65,6 +65,7 @@ def configure_logging(app):
 
 def register_extensions(app):
     """Bind each extension object from ``app.extensions`` to this app."""
+    from app import rate_limits
     from app.auth import accounts  # noqa: F401  (registers the user loader)
     from app.extensions import csrf, db, login_manager, migrate, redis_store
     from app.sessions import init_sessions
@@ -76,6 +77,7 @@ def register_extensions(app):
     csrf.init_app(app)
     redis_store.init_app(app)
     init_sessions(app)
+    rate_limits.init_app(app)
 
 
 def register_blueprints(app):

@@ -328,3 +328,36 @@ def test_wrong_types_and_missing_values_are_reported_together(monkeypatch):
         "SECRET_KEY must be text",
         "DATABASE_URL is not a database URL (e.g. postgresql://user:pass@host/db)",
     ]
+
+
+@pytest.mark.parametrize("key", ["LOGIN_FAILURE_RATE_LIMIT", "REGISTRATION_RATE_LIMIT"])
+def test_an_unreadable_rate_limit_is_refused(monkeypatch, key):
+    monkeypatch.setenv(f"FLASK_{key}", "lots per fortnight")
+
+    with pytest.raises(ConfigError, match=f"{key} must be a rate such as"):
+        load_settings("testing")
+
+
+def test_a_rate_limit_of_the_wrong_type_is_reported_once(monkeypatch):
+    monkeypatch.setenv("FLASK_LOGIN_FAILURE_RATE_LIMIT", "10")
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings("testing")
+
+    expected = "LOGIN_FAILURE_RATE_LIMIT must be text such as '10 per minute'"
+    assert caught.value.problems == [expected]
+
+
+def test_an_unknown_log_format_is_refused(monkeypatch):
+    monkeypatch.setenv("FLASK_LOG_FORMAT", "xml")
+
+    with pytest.raises(ConfigError, match="LOG_FORMAT must be one of text, json"):
+        load_settings("testing")
+
+
+def test_production_counts_rate_limits_in_its_redis(production_env):
+    settings = load_settings("production")
+
+    assert settings["RATE_LIMIT_STORAGE_URI"] is None
+    assert settings["LOG_FORMAT"] == "json"
+    assert load_settings("development")["RATE_LIMIT_STORAGE_URI"] == "memory://"
