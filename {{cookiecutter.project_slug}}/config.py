@@ -205,10 +205,18 @@ def normalize_database_url(url):
 
 
 def engine_options(url, connect_timeout):
-    """SQLAlchemy engine options: fail fast and drop dead connections."""
+    """SQLAlchemy engine options: fail fast, drop dead connections, keep values out of logs.
+
+    ``hide_parameters`` keeps statement parameters (emails, password hashes)
+    out of error messages, and so out of the logs.
+    """
     if make_url(url).get_backend_name() == "postgresql":
-        return {"pool_pre_ping": True, "connect_args": {"connect_timeout": connect_timeout}}
-    return {}
+        return {
+            "hide_parameters": True,
+            "pool_pre_ping": True,
+            "connect_args": {"connect_timeout": connect_timeout},
+        }
+    return {"hide_parameters": True}
 
 
 def has_expected_type(value, expected):

@@ -57,8 +57,8 @@ def load_settings_or_stop_gunicorn(config_name):
 
 
 def configure_logging(app):
-    """Tag every log line with the request id so one request can be followed."""
-    from app.request_id import configure_logging
+    """Text or JSON log lines, each with the request id; one line per request."""
+    from app.logs import configure_logging
 
     configure_logging(app)
 

@@ -214,7 +214,11 @@ def test_production_accepts_a_heroku_style_postgres_url(production_env, monkeypa
 def test_postgresql_engines_drop_dead_connections_and_fail_fast(production_env, monkeypatch):
     monkeypatch.setenv("FLASK_DATABASE_CONNECT_TIMEOUT", "3")
     options = load_settings("production")["SQLALCHEMY_ENGINE_OPTIONS"]
-    assert options == {"pool_pre_ping": True, "connect_args": {"connect_timeout": 3}}
+    assert options == {
+        "hide_parameters": True,
+        "pool_pre_ping": True,
+        "connect_args": {"connect_timeout": 3},
+    }
 
 
 def test_postgresql_connect_timeout_defaults_to_two_seconds(production_env):
@@ -224,7 +228,7 @@ def test_postgresql_connect_timeout_defaults_to_two_seconds(production_env):
 
 def test_sqlite_engines_get_no_postgresql_options(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "sqlite:///app.db")
-    assert load_settings("development")["SQLALCHEMY_ENGINE_OPTIONS"] == {}
+    assert load_settings("development")["SQLALCHEMY_ENGINE_OPTIONS"] == {"hide_parameters": True}
 
 
 def test_testing_uses_the_test_servers_when_given(monkeypatch):
