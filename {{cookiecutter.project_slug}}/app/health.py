@@ -1,7 +1,9 @@
 """``GET /health``: is the app able to serve? For load balancers and uptime checks.
 
 Each check has a short timeout (set on the engine and the Redis client), so
-a dead dependency makes this answer 503 quickly instead of hanging.
+a dead dependency makes this answer 503 quickly instead of hanging. It never
+uses the session, so a browser's session cookie changes nothing while Redis
+is down: the answer still names the failing check.
 """
 
 from flask import Blueprint, current_app
@@ -10,6 +12,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db, redis_store
 from app.guard import public
+from app.sessions import without_session
 
 bp = Blueprint("health", __name__)
 
@@ -43,6 +46,7 @@ def check_redis():
 
 @bp.get("/health")
 @public
+@without_session
 def health():
     """200 with every check "ok", else 503 naming the failing check."""
     checks = {"database": check_database(), "redis": check_redis()}

@@ -97,10 +97,17 @@ class OutageTolerantSessions:
             raise
 
 
+def without_session(view):
+    """Mark a view that never uses the session, so it still runs while the store is down."""
+    view.without_session = True
+    return view
+
+
 def raise_session_outage():
     """Raise the error met while loading the session, before any view or hook uses it."""
     error = request.environ.get(OUTAGE_KEY)
-    if error is not None:
+    view = current_app.view_functions.get(request.endpoint)
+    if error is not None and not getattr(view, "without_session", False):
         raise error
 
 
