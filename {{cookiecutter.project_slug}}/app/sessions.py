@@ -98,16 +98,22 @@ class OutageTolerantSessions:
 
 
 def without_session(view):
-    """Mark a view that never uses the session, so it still runs while the store is down."""
+    """Mark a view that never uses the session or the logged-in user, so it still
+    runs while the session store or the database is down (``/health``)."""
     view.without_session = True
     return view
+
+
+def is_sessionless(endpoint):
+    """True for views marked ``@without_session``."""
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "without_session", False)
 
 
 def raise_session_outage():
     """Raise the error met while loading the session, before any view or hook uses it."""
     error = request.environ.get(OUTAGE_KEY)
-    view = current_app.view_functions.get(request.endpoint)
-    if error is not None and not getattr(view, "without_session", False):
+    if error is not None and not is_sessionless(request.endpoint):
         raise error
 
 

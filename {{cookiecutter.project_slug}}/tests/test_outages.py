@@ -84,7 +84,9 @@ def test_the_app_recovers_when_redis_answers_again(app, client, auth, user, monk
     assert client.get("/dashboard").status_code == 200
 
 
-def test_health_names_redis_even_for_a_browser_with_a_session(app, client, auth, counted_refusals):
+def test_health_names_redis_even_for_a_browser_with_a_session(
+    app, client, auth, counted_refusals
+):
     app.config["PROPAGATE_EXCEPTIONS"] = False
     auth.csrf_token()  # the browser now holds a session cookie
     counted_refusals("get", "set", "ping")
@@ -94,3 +96,18 @@ def test_health_names_redis_even_for_a_browser_with_a_session(app, client, auth,
     assert response.status_code == 503
     assert response.json["checks"]["redis"] == "error"
     assert counted_refusals.attempts == ["get", "ping"]
+
+
+def test_health_names_the_database_even_for_a_logged_in_browser(client, auth, user, monkeypatch):
+    auth.login()
+
+    def database_down(_login_id):
+        raise OperationalError("SELECT", {}, Exception("connection refused"))
+
+    monkeypatch.setattr(User, "find_by_login_id", database_down)
+    monkeypatch.setattr("app.health.check_database", lambda: "error")
+
+    response = client.get("/health")
+
+    assert response.status_code == 503
+    assert response.json["checks"] == {"database": "error", "redis": "ok"}
