@@ -84,9 +84,7 @@ def test_the_app_recovers_when_redis_answers_again(app, client, auth, user, monk
     assert client.get("/dashboard").status_code == 200
 
 
-def test_health_names_redis_even_for_a_browser_with_a_session(
-    app, client, auth, counted_refusals
-):
+def test_health_names_redis_even_for_a_browser_with_a_session(app, client, auth, counted_refusals):
     app.config["PROPAGATE_EXCEPTIONS"] = False
     auth.csrf_token()  # the browser now holds a session cookie
     counted_refusals("get", "set", "ping")
