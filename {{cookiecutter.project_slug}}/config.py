@@ -14,6 +14,7 @@ from pathlib import Path
 
 from dotenv import load_dotenv
 from flask import Config
+from limits import parse_many
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -22,6 +23,8 @@ DOTENV_PATH = PROJECT_ROOT / ".env"
 SECRET_KEY_PLACEHOLDER = "change-me-to-a-long-random-string"  # noqa: S105  (refused, not used)
 MIN_SECRET_KEY_LENGTH = 32
 REDIS_URL_SCHEMES = ("redis://", "rediss://", "unix://")
+RATE_LIMIT_KEYS = ("LOGIN_FAILURE_RATE_LIMIT", "REGISTRATION_RATE_LIMIT")
+LOG_FORMATS = ("text", "json")
 # Settings a FLASK_<KEY> variable could give the wrong type, and what they must be.
 EXPECTED_TYPES = {
     "SECRET_KEY": (str, "text"),
@@ -36,6 +39,10 @@ EXPECTED_TYPES = {
     "DATABASE_CONNECT_TIMEOUT": ((int, float), "a number"),
     "REDIS_CONNECT_TIMEOUT": ((int, float), "a number"),
     "REDIS_SOCKET_TIMEOUT": ((int, float), "a number"),
+    "LOGIN_FAILURE_RATE_LIMIT": (str, "text such as '10 per minute'"),
+    "REGISTRATION_RATE_LIMIT": (str, "text such as '100 per hour'"),
+    "RATE_LIMIT_STORAGE_URI": (str, "text"),
+    "LOG_FORMAT": (str, "text"),
 }
 
 
@@ -94,6 +101,17 @@ class BaseConfig:
     DATABASE_CONNECT_TIMEOUT = 2
     REDIS_CONNECT_TIMEOUT = 1.0
     REDIS_SOCKET_TIMEOUT = 1.0
+
+    # Rate limits per client address (Flask-Limiter's notation: "10 per minute",
+    # "100/hour", several separated by ";"). Failed logins, from the form and
+    # the API alike, share one count; every registration attempt counts.
+    LOGIN_FAILURE_RATE_LIMIT = "10 per minute"
+    REGISTRATION_RATE_LIMIT = "100 per hour"
+    # Where the counts are kept: in this process outside production. Production
+    # leaves it unset and counts in REDIS_URL's Redis, shared by every worker.
+    RATE_LIMIT_STORAGE_URI = "memory://"
+    # "text" (readable lines) or "json" (one JSON object per line).
+    LOG_FORMAT = "text"
 
     # Number of reverse proxies whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXY_HOPS = 0
@@ -155,6 +173,8 @@ class ProductionConfig(BaseConfig):
     PREFERRED_URL_SCHEME = "https"
     TRUSTED_PROXY_HOPS = 1
     HSTS_SECONDS = 365 * 24 * 3600
+    RATE_LIMIT_STORAGE_URI = None
+    LOG_FORMAT = "json"
     REQUIRED_VARIABLES = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
     # Werkzeug's debugger runs any code a visitor types: never in production.
     ALLOW_DEBUG = False
@@ -189,10 +209,18 @@ def normalize_database_url(url):
 
 
 def engine_options(url, connect_timeout):
-    """SQLAlchemy engine options: fail fast and drop dead connections."""
+    """SQLAlchemy engine options: fail fast, drop dead connections, keep values out of logs.
+
+    ``hide_parameters`` keeps statement parameters (emails, password hashes)
+    out of error messages, and so out of the logs.
+    """
     if make_url(url).get_backend_name() == "postgresql":
-        return {"pool_pre_ping": True, "connect_args": {"connect_timeout": connect_timeout}}
-    return {}
+        return {
+            "hide_parameters": True,
+            "pool_pre_ping": True,
+            "connect_args": {"connect_timeout": connect_timeout},
+        }
+    return {"hide_parameters": True}
 
 
 def has_expected_type(value, expected):
@@ -245,6 +273,22 @@ def value_problems(config):
         problems.append("API_TOKEN_LIFETIME_SECONDS must be a positive number of seconds")
     if config.get("DEBUG") and not config["ALLOW_DEBUG"]:
         problems.append("DEBUG must be off in this environment (unset FLASK_DEBUG)")
+    if config.get("LOG_FORMAT") not in (*LOG_FORMATS, None):
+        problems.append(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
+    return problems + rate_limit_problems(config)
+
+
+def rate_limit_problems(config):
+    """Name each rate limit that Flask-Limiter could not read ("10 per minute" can be)."""
+    problems = []
+    for key in RATE_LIMIT_KEYS:
+        value = config.get(key)
+        if not isinstance(value, str):
+            continue  # missing or of the wrong type: reported by type_problems
+        try:
+            parse_many(value)
+        except ValueError:
+            problems.append(f"{key} must be a rate such as '10 per minute' or '100/hour'")
     return problems
 
 

@@ -117,3 +117,158 @@ class FileSessionStore:
 
     def close(self):
         """Nothing to release."""
+
+
+# ---------------------------------------------------------------------------
+# Servers of our own, for tests that stop and restart them (test_resilience).
+# The shared TEST_* servers are never stopped: other tests use them.
+# ---------------------------------------------------------------------------
+
+
+def find_postgres_bin():
+    """The directory holding initdb, pg_ctl and postgres, or None."""
+    import glob
+    import shutil
+
+    initdb = shutil.which("initdb")
+    candidates = [str(Path(initdb).resolve().parent)] if initdb else []
+    candidates += sorted(glob.glob("/usr/lib/postgresql/*/bin"), reverse=True)
+    for directory in candidates:
+        if all((Path(directory) / tool).exists() for tool in ("initdb", "pg_ctl", "postgres")):
+            return Path(directory)
+    return None
+
+
+def as_postgres_user(command):
+    """``command`` run as the postgres user when we are root (initdb refuses root)."""
+    if os.geteuid() == 0:
+        return ["runuser", "-u", "postgres", "--", *command]
+    return command
+
+
+class OwnPostgres:
+    """A throwaway PostgreSQL cluster on a free port, stopped and started at will."""
+
+    def __init__(self, bin_dir, port):
+        import subprocess
+        import tempfile
+
+        self.bin_dir = bin_dir
+        self.port = port
+        self.root = Path(tempfile.mkdtemp(prefix="forge-own-pg-", dir="/tmp"))
+        self.root.chmod(0o755)
+        self.data = self.root / "data"
+        self.log = self.root / "server.log"
+        if os.geteuid() == 0:
+            import shutil
+
+            shutil.chown(self.root, "postgres")
+        subprocess.run(
+            as_postgres_user(
+                [
+                    str(bin_dir / "initdb"),
+                    "-D",
+                    str(self.data),
+                    "-E",
+                    "UTF8",
+                    "--auth=trust",
+                    "-U",
+                    "postgres",
+                ]
+            ),
+            cwd=self.root,
+            check=True,
+            capture_output=True,
+        )
+        with open(self.data / "postgresql.conf", "a", encoding="utf-8") as conf:
+            conf.write(
+                f"\nlisten_addresses = '127.0.0.1'\nport = {port}\n"
+                f"unix_socket_directories = '{self.root}'\nfsync = off\n"
+            )
+
+    @property
+    def url(self):
+        return f"postgresql://postgres@127.0.0.1:{self.port}/postgres"
+
+    def pg_ctl(self, *args):
+        import subprocess
+
+        command = [str(self.bin_dir / "pg_ctl"), "-D", str(self.data), "-l", str(self.log)]
+        subprocess.run(
+            as_postgres_user([*command, *args]), cwd=self.root, check=True, capture_output=True
+        )
+
+    def start(self):
+        self.pg_ctl("-w", "-t", "30", "start")
+
+    def stop(self):
+        """A fast shutdown: open connections are cut, as when a server goes down."""
+        self.pg_ctl("-m", "fast", "-w", "-t", "30", "stop")
+
+    def destroy(self):
+        import shutil
+
+        if (self.data / "postmaster.pid").exists():
+            self.pg_ctl("-m", "immediate", "-w", "-t", "30", "stop")
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+class OwnRedis:
+    """A throwaway redis-server on a free port (our own child process), stopped at will."""
+
+    def __init__(self, port):
+        import tempfile
+
+        self.port = port
+        self.root = Path(tempfile.mkdtemp(prefix="forge-own-redis-"))
+        self.process = None
+
+    @property
+    def url(self):
+        return f"redis://127.0.0.1:{self.port}/0"
+
+    def start(self):
+        import subprocess
+        import time
+
+        import redis
+
+        self.process = subprocess.Popen(
+            [
+                "redis-server",
+                "--port",
+                str(self.port),
+                "--bind",
+                "127.0.0.1",
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+                "--dir",
+                str(self.root),
+            ],
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        client = redis.Redis(port=self.port, socket_timeout=1, socket_connect_timeout=1)
+        deadline = time.monotonic() + 15
+        while True:
+            try:
+                client.ping()
+                break
+            except redis.exceptions.ConnectionError:
+                if time.monotonic() > deadline:
+                    raise
+                time.sleep(0.1)
+        client.close()
+
+    def stop(self):
+        if self.process is not None and self.process.poll() is None:
+            self.process.terminate()
+            self.process.wait(timeout=15)
+
+    def destroy(self):
+        import shutil
+
+        self.stop()
+        shutil.rmtree(self.root, ignore_errors=True)

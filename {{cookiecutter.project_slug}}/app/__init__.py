@@ -58,14 +58,15 @@ def load_settings_or_stop_gunicorn(config_name):
 
 
 def configure_logging(app):
-    """Tag every log line with the request id so one request can be followed."""
-    from app.request_id import configure_logging
+    """Text or JSON log lines, each with the request id; one line per request."""
+    from app.logs import configure_logging
 
     configure_logging(app)
 
 
 def register_extensions(app):
     """Bind each extension object from ``app.extensions`` to this app."""
+    from app import rate_limits
     from app.auth import accounts  # noqa: F401  (registers the user loader)
     from app.extensions import csrf, db, login_manager, migrate, redis_store
     from app.sessions import init_sessions
@@ -77,6 +78,7 @@ def register_extensions(app):
     csrf.init_app(app)
     redis_store.init_app(app)
     init_sessions(app)
+    rate_limits.init_app(app)
 
 
 def register_url_converters(app):

@@ -1,9 +1,11 @@
 """Commands for ``flask`` and ``python manage.py``, and the shell's preloaded names."""
 
 import click
+from flask import current_app
 from flask.cli import with_appcontext
 
 from app.auth.accounts import AccountError, create_account
+from app.deploy_check import find_deploy_problems
 from app.extensions import db
 from app.models import User
 
@@ -27,6 +29,18 @@ def create_user_command(email, password):
     click.echo(f"Created user {user.email} (id {user.id}).")
 
 
+@click.command("check-deploy")
+@with_appcontext
+def check_deploy_command():
+    """Check that this configuration is fit for production; exit 1 if not."""
+    problems = find_deploy_problems(current_app)
+    for problem in problems:
+        click.echo(f"problem: {problem}", err=True)
+    if problems:
+        raise click.exceptions.Exit(1)
+    click.echo("Deploy check passed: production settings, database at head, Redis answering.")
+
+
 def shell_context():
     """Names available in ``flask shell`` without importing them."""
     return {"db": db, "User": User}
@@ -35,4 +49,5 @@ def shell_context():
 def init_app(app):
     """Attach the commands to the app's CLI group."""
     app.cli.add_command(create_user_command)
+    app.cli.add_command(check_deploy_command)
     app.shell_context_processor(shell_context)

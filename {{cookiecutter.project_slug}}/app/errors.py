@@ -9,13 +9,13 @@ request was fine, a service was not.
 from http import HTTPStatus
 
 import redis
-from flask import current_app, jsonify, render_template
+from flask import current_app, g, jsonify, render_template
 from markupsafe import escape
 from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.extensions import db
+from app.extensions import db, login_manager
 from app.negotiation import wants_json
 
 SERVICE_OUTAGES = (
@@ -86,6 +86,7 @@ def handle_unexpected_error(error):
     rollback_quietly()
     if isinstance(error, SERVICE_OUTAGES):
         current_app.logger.error("Service unavailable: %s: %s", type(error).__name__, error)
+        render_as_anonymous()
         return error_response(
             503,
             "A service this page depends on is unavailable. Please try again shortly.",
@@ -93,6 +94,18 @@ def handle_unexpected_error(error):
         )
     current_app.logger.error("Unhandled exception", exc_info=error)
     return error_response(500, "Something went wrong on our side. The error has been logged.")
+
+
+def render_as_anonymous():
+    """Show the outage page as to a visitor, so rendering it needs no database or Redis.
+
+    The layout reads ``g.user`` (whose attributes a rollback has expired) and
+    Flask-Login loads ``current_user`` for every template (from the session,
+    the remember-me cookie and the database): either could wait on the
+    service that just failed a second time.
+    """
+    g.user = None
+    g._login_user = login_manager.anonymous_user()
 
 
 def rollback_quietly():

@@ -4,6 +4,8 @@ Each is created here unbound and attached to the app in ``create_app``, so
 any module can import them without importing the app (no import cycles).
 """
 
+from flask_limiter import Limiter
+from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_session import Session
 from flask_sqlalchemy import SQLAlchemy
@@ -19,3 +21,7 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 server_session = Session()
 redis_store = RedisStore()
+# Keyed by the client's address: ProxyFix (app/proxy.py) has already put the
+# address the trusted proxy saw in REMOTE_ADDR, so extra X-Forwarded-For
+# entries sent by the client change nothing. Limits live in app/rate_limits.py.
+limiter = Limiter(get_remote_address, headers_enabled=False, strategy="fixed-window")

@@ -9,6 +9,7 @@ from flask_login import current_user
 from werkzeug.datastructures import WWWAuthenticate
 
 from app.negotiation import wants_json
+from app.sessions import is_sessionless
 
 
 def public(view):
@@ -45,7 +46,14 @@ def authenticates_itself(endpoint):
 
 
 def load_logged_in_user():
-    """Set ``g.user`` to the logged-in user, or None for an anonymous visitor."""
+    """Set ``g.user`` to the logged-in user, or None for an anonymous visitor.
+
+    Views marked ``@without_session`` (``/health``) are public and never
+    look: loading the user needs Redis and the database, which they check.
+    """
+    if is_sessionless(request.endpoint):
+        g.user = None
+        return
     g.user = current_user._get_current_object() if current_user.is_authenticated else None
 
 

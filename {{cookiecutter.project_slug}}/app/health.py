@@ -1,15 +1,19 @@
 """``GET /health``: is the app able to serve? For load balancers and uptime checks.
 
 Each check has a short timeout (set on the engine and the Redis client), so
-a dead dependency makes this answer 503 quickly instead of hanging.
+a dead dependency makes this answer 503 quickly instead of hanging. It never
+uses the session, so a browser's session cookie changes nothing while Redis
+is down: the answer still names the failing check.
 """
 
-from flask import Blueprint, current_app
+from flask import Blueprint, current_app, request
 from sqlalchemy import text
 from sqlalchemy.exc import SQLAlchemyError
 
 from app.extensions import db, redis_store
 from app.guard import public
+from app.sessions import OUTAGE_KEY as SESSION_STORE_OUTAGE
+from app.sessions import without_session
 
 bp = Blueprint("health", __name__)
 
@@ -33,6 +37,8 @@ def check_redis():
     """Send ``PING`` to Redis (not configured in development without REDIS_URL)."""
     if redis_store.client is None:
         return NOT_CONFIGURED
+    if request.environ.get(SESSION_STORE_OUTAGE):  # met while loading the session: no 2nd wait
+        return ERROR
     try:
         redis_store.ping()
     except Exception as error:  # redis raises many kinds of error; any means "down"
@@ -43,6 +49,7 @@ def check_redis():
 
 @bp.get("/health")
 @public
+@without_session
 def health():
     """200 with every check "ok", else 503 naming the failing check."""
     checks = {"database": check_database(), "redis": check_redis()}

@@ -1,11 +1,47 @@
-"""Checks that turn a malformed request into a 400 before any view reads it.
+"""Checks that turn a malformed or oversized request into a 4xx before any view reads it.
 
 Browsers percent-encode URLs, but a hand-made request can carry raw bytes
 that are not UTF-8 in its query string; Werkzeug then fails while parsing
 ``request.args``, deep inside whichever view looked first.
+
+A body sent with ``Transfer-Encoding: chunked`` has no ``Content-Length``
+for Werkzeug to compare with ``MAX_CONTENT_LENGTH``: it would silently cut
+the body at the limit and parse what is left. ``ChunkedBodyLimit`` reads
+such a body first (never more than the limit plus one byte), so an
+oversized one is answered 413 like any other.
 """
 
+import io
+
 from flask import abort, request
+
+TOO_LARGE_KEY = "app.body_too_large"
+
+
+class ChunkedBodyLimit:
+    """WSGI middleware: buffer a chunked body up to ``MAX_CONTENT_LENGTH``, or flag it."""
+
+    def __init__(self, wsgi_app, config):
+        self.wsgi_app = wsgi_app
+        self.config = config
+
+    def __call__(self, environ, start_response):
+        limit = self.config.get("MAX_CONTENT_LENGTH")
+        chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
+        if chunked and limit is not None and not environ.get("CONTENT_LENGTH"):
+            body = environ["wsgi.input"].read(limit + 1)
+            if len(body) > limit:
+                environ[TOO_LARGE_KEY] = True
+                body = b""
+            environ["wsgi.input"] = io.BytesIO(body)
+            environ["CONTENT_LENGTH"] = str(len(body))
+        return self.wsgi_app(environ, start_response)
+
+
+def reject_oversized_body():
+    """413 for a chunked body over ``MAX_CONTENT_LENGTH`` (see ``ChunkedBodyLimit``)."""
+    if request.environ.get(TOO_LARGE_KEY):
+        abort(413)
 
 
 def reject_undecodable_query_string():
@@ -17,5 +53,9 @@ def reject_undecodable_query_string():
 
 
 def init_app(app):
-    """Run the checks before every other request hook."""
-    app.before_request(reject_undecodable_query_string)
+    """Run the checks before every other request hook (CSRF protection reads the body)."""
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config)
+    app.before_request_funcs.setdefault(None, [])[0:0] = [
+        reject_oversized_body,
+        reject_undecodable_query_string,
+    ]

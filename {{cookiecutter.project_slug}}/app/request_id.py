@@ -7,16 +7,17 @@ so that even a response produced when a request fails before any hook runs
 
 import logging
 import re
+import time
 import uuid
 
 from flask import has_request_context, request
-from flask.logging import default_handler
 
 HEADER = "X-Request-ID"
 ENVIRON_KEY = "app.request_id"
+# When the request arrived, for the duration in its log line (app/logs.py).
+STARTED_KEY = "app.started"
 # Echo a client's id only when it is short and plain, so it cannot forge log lines.
 ACCEPTABLE_ID = re.compile(r"[A-Za-z0-9._:@+=/-]{1,128}")
-LOG_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
 
 
 class RequestIdMiddleware:
@@ -26,6 +27,7 @@ class RequestIdMiddleware:
         self.wsgi_app = wsgi_app
 
     def __call__(self, environ, start_response):
+        environ[STARTED_KEY] = time.perf_counter()
         incoming = environ.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming if ACCEPTABLE_ID.fullmatch(incoming) else uuid.uuid4().hex
         environ[ENVIRON_KEY] = request_id
@@ -51,14 +53,6 @@ class RequestIdFilter(logging.Filter):
     def filter(self, record):
         record.request_id = current_request_id() or "-"
         return True
-
-
-def configure_logging(app):
-    """Format the app's log lines with the request id, at INFO and above."""
-    if not any(isinstance(f, RequestIdFilter) for f in default_handler.filters):
-        default_handler.addFilter(RequestIdFilter())
-    default_handler.setFormatter(logging.Formatter(LOG_FORMAT))
-    app.logger.setLevel(logging.DEBUG if app.debug else logging.INFO)
 
 
 def init_app(app):

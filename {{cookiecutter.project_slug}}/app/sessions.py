@@ -3,18 +3,26 @@
 The browser's cookie carries only a random session id; the data lives in
 Redis under ``session:<id>``. Development without ``REDIS_URL`` keeps
 sessions in files under ``instance/sessions`` so nothing needs installing.
+
+While Redis is down, a request that carries a session cookie (or that would
+save a session) is answered 503 quickly, and touches Redis only once: the
+error page is rendered with a stand-in session that is never saved.
 """
 
 from pathlib import Path
 
 import msgspec
 from cachelib.file import FileSystemCache
-from flask import current_app
+from flask import current_app, request
+from flask.sessions import SecureCookieSession
 
+from app.errors import SERVICE_OUTAGES
 from app.extensions import server_session
 
 # Enough for a developer's browsers; the store prunes beyond it.
 FILE_STORE_THRESHOLD = 1000
+# Where a request keeps the session store's outage, once it has met one.
+OUTAGE_KEY = "app.session_store_outage"
 
 
 class MsgpackOnlySerializer:
@@ -46,6 +54,69 @@ class MsgpackOnlySerializer:
         return value
 
 
+class UnavailableSession(SecureCookieSession):
+    """Stands in for the session while its store is down: it takes writes, saves nothing."""
+
+
+class OutageTolerantSessions:
+    """Wraps Flask-Session's interface so that a store outage is met once per request.
+
+    A failure to load the session is remembered and raised again by the first
+    ``before_request`` hook (``raise_session_outage``), so it is answered by
+    the usual 503 handler, with a working (empty) session for the error page.
+    After a failed load or save, the session is not saved again: a second
+    wait on a dead server would only delay the 503.
+    """
+
+    def __init__(self, interface):
+        self.interface = interface
+
+    def __getattr__(self, name):
+        return getattr(self.interface, name)
+
+    def open_session(self, app, request):
+        """The stored session, or an ``UnavailableSession`` when the store is down."""
+        try:
+            return self.interface.open_session(app, request)
+        except SERVICE_OUTAGES as error:
+            request.environ[OUTAGE_KEY] = error
+            return UnavailableSession()
+
+    def is_null_session(self, obj):
+        """True for sessions Flask must not save, the stand-in included."""
+        return isinstance(obj, UnavailableSession) or self.interface.is_null_session(obj)
+
+    def save_session(self, app, session, response):
+        """Save, unless the store already failed during this request."""
+        if OUTAGE_KEY in request.environ:
+            return
+        try:
+            self.interface.save_session(app, session, response)
+        except SERVICE_OUTAGES as error:
+            request.environ[OUTAGE_KEY] = error
+            raise
+
+
+def without_session(view):
+    """Mark a view that never uses the session or the logged-in user, so it still
+    runs while the session store or the database is down (``/health``)."""
+    view.without_session = True
+    return view
+
+
+def is_sessionless(endpoint):
+    """True for views marked ``@without_session``."""
+    view = current_app.view_functions.get(endpoint)
+    return getattr(view, "without_session", False)
+
+
+def raise_session_outage():
+    """Raise the error met while loading the session, before any view or hook uses it."""
+    error = request.environ.get(OUTAGE_KEY)
+    if error is not None and not is_sessionless(request.endpoint):
+        raise error
+
+
 def init_sessions(app):
     """Pick the session store for this app and install Flask-Session."""
     client = app.extensions["redis"].client  # set up by redis_store.init_app just before
@@ -61,3 +132,5 @@ def init_sessions(app):
         app.logger.info("REDIS_URL is not set: sessions are kept in files under %s", directory)
     server_session.init_app(app)
     app.session_interface.serializer = MsgpackOnlySerializer()
+    app.session_interface = OutageTolerantSessions(app.session_interface)
+    app.before_request_funcs.setdefault(None, []).insert(0, raise_session_outage)

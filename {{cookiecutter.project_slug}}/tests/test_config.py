@@ -214,7 +214,11 @@ def test_production_accepts_a_heroku_style_postgres_url(production_env, monkeypa
 def test_postgresql_engines_drop_dead_connections_and_fail_fast(production_env, monkeypatch):
     monkeypatch.setenv("FLASK_DATABASE_CONNECT_TIMEOUT", "3")
     options = load_settings("production")["SQLALCHEMY_ENGINE_OPTIONS"]
-    assert options == {"pool_pre_ping": True, "connect_args": {"connect_timeout": 3}}
+    assert options == {
+        "hide_parameters": True,
+        "pool_pre_ping": True,
+        "connect_args": {"connect_timeout": 3},
+    }
 
 
 def test_postgresql_connect_timeout_defaults_to_two_seconds(production_env):
@@ -224,7 +228,7 @@ def test_postgresql_connect_timeout_defaults_to_two_seconds(production_env):
 
 def test_sqlite_engines_get_no_postgresql_options(monkeypatch):
     monkeypatch.setenv("DATABASE_URL", "sqlite:///app.db")
-    assert load_settings("development")["SQLALCHEMY_ENGINE_OPTIONS"] == {}
+    assert load_settings("development")["SQLALCHEMY_ENGINE_OPTIONS"] == {"hide_parameters": True}
 
 
 def test_testing_uses_the_test_servers_when_given(monkeypatch):
@@ -350,3 +354,36 @@ def test_api_tokens_last_a_week_by_default(production_env):
 def test_the_api_token_lifetime_can_be_set(production_env, monkeypatch):
     monkeypatch.setenv("FLASK_API_TOKEN_LIFETIME_SECONDS", "3600")
     assert load_settings("production")["API_TOKEN_LIFETIME_SECONDS"] == 3600
+
+
+@pytest.mark.parametrize("key", ["LOGIN_FAILURE_RATE_LIMIT", "REGISTRATION_RATE_LIMIT"])
+def test_an_unreadable_rate_limit_is_refused(monkeypatch, key):
+    monkeypatch.setenv(f"FLASK_{key}", "lots per fortnight")
+
+    with pytest.raises(ConfigError, match=f"{key} must be a rate such as"):
+        load_settings("testing")
+
+
+def test_a_rate_limit_of_the_wrong_type_is_reported_once(monkeypatch):
+    monkeypatch.setenv("FLASK_LOGIN_FAILURE_RATE_LIMIT", "10")
+
+    with pytest.raises(ConfigError) as caught:
+        load_settings("testing")
+
+    expected = "LOGIN_FAILURE_RATE_LIMIT must be text such as '10 per minute'"
+    assert caught.value.problems == [expected]
+
+
+def test_an_unknown_log_format_is_refused(monkeypatch):
+    monkeypatch.setenv("FLASK_LOG_FORMAT", "xml")
+
+    with pytest.raises(ConfigError, match="LOG_FORMAT must be one of text, json"):
+        load_settings("testing")
+
+
+def test_production_counts_rate_limits_in_its_redis(production_env):
+    settings = load_settings("production")
+
+    assert settings["RATE_LIMIT_STORAGE_URI"] is None
+    assert settings["LOG_FORMAT"] == "json"
+    assert load_settings("development")["RATE_LIMIT_STORAGE_URI"] == "memory://"

@@ -14,6 +14,7 @@ from app.auth.accounts import EMAIL_MAX_LENGTH
 from app.auth.accounts import authenticate as check_credentials
 from app.extensions import db
 from app.models import ApiToken
+from app.rate_limits import failed_login_limit
 
 # Longer than any allowed password, short enough that hashing it is cheap.
 CREDENTIAL_MAX_LENGTH = 1024
@@ -36,9 +37,11 @@ class TokenOut(Output):
 class TokensView(MethodView):
     """Bearer tokens. POST is public (it is how a client logs in); DELETE needs the token."""
 
-    decorators = [authenticate(public_methods={"POST"})]
+    # The failed-login limit is shared with the HTML login form: a 401 here
+    # counts against the client's address like a wrong password there.
+    decorators = [authenticate(public_methods={"POST"}), failed_login_limit]
 
-    @operation(body=TokenRequest, response=TokenOut, status=201, errors=(401,))
+    @operation(body=TokenRequest, response=TokenOut, status=201, errors=(401, 429))
     def post(self, body):
         """Issue a token for an email and password.
 

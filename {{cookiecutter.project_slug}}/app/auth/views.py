@@ -8,12 +8,14 @@ from app.auth.forms import LoginForm, RegistrationForm
 from app.auth.login_session import log_in, log_out
 from app.auth.redirects import safe_next_path
 from app.guard import public
+from app.rate_limits import failed_login_limit, record_failed_login, registration_limit
 
 LOGIN_FAILED = "Invalid email or password."
 
 
 @bp.route("/register", methods=["GET", "POST"])
 @public
+@registration_limit
 def register():
     """Create an account, then send the new user to the login form."""
     if g.user is not None:
@@ -32,6 +34,7 @@ def register():
 
 @bp.route("/login", methods=["GET", "POST"])
 @public
+@failed_login_limit
 def login():
     """Log in, then go to ``next`` when it is a path on this site, else the dashboard."""
     next_path = safe_next_path(request.args.get("next"))
@@ -51,6 +54,7 @@ def login():
             flash("You are logged in.", "success")
             return redirect(destination)
         error = LOGIN_FAILED
+        record_failed_login()
     return render_template("auth/login.html", form=form, error=error, next_path=next_path)
 
 

@@ -1,0 +1,129 @@
+"""Log lines: readable text in development, one JSON object per line in production.
+
+Every line carries the request id. Each request adds one line of its own
+(method, path, status, duration, request id, user id) and each error its
+traceback. Nothing secret is written: the query string is left out of the
+path (it may carry a token), SQLAlchemy is told to hide statement
+parameters (``hide_parameters`` in config.py), and every line goes through
+``redact`` on its way out, which masks passwords, tokens, cookies,
+``Authorization`` values and the app's ``SECRET_KEY`` wherever they appear.
+
+JSON is written with the standard library rather than a logging package:
+the format is a dozen lines and one dependency fewer to keep up to date.
+"""
+
+import json
+import logging
+import re
+import time
+from datetime import UTC, datetime
+
+from flask import g, request
+from flask.logging import default_handler
+from sqlalchemy import inspect
+
+from app.request_id import STARTED_KEY, RequestIdFilter
+
+REQUEST_LOGGER = "app.requests"
+TEXT_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
+# Fields a request line adds to its record, in the order they are written.
+REQUEST_FIELDS = ("method", "path", "status", "duration_ms", "user_id")
+REDACTED = "[REDACTED]"
+# name=value, name: value, "name": "value" for names that hold secrets.
+SECRET_ASSIGNMENT = re.compile(
+    r"""(?ix)
+    (?P<name>[\w-]*(?:password|passwd|secret|token|api[_-]?key|authorization|cookie|csrf)[\w-]*)
+    (?P<separator>["']?\s*[:=]\s*["']?)
+    (?P<value>(?:bearer\s+|basic\s+)?[^\s"'&,;]+)
+    """
+)
+BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
+# Never written in full: long enough to be unique, short enough to follow a log.
+MIN_SECRET_LENGTH = 8
+
+
+def redact(text, secrets=()):
+    """``text`` with secret values replaced by ``[REDACTED]``."""
+    for secret in secrets:
+        if secret and len(secret) >= MIN_SECRET_LENGTH:
+            text = text.replace(secret, REDACTED)
+    text = SECRET_ASSIGNMENT.sub(lambda m: m["name"] + m["separator"] + REDACTED, text)
+    return BEARER.sub(lambda m: f"{m[1]} {REDACTED}", text)
+
+
+class RedactingTextFormatter(logging.Formatter):
+    """The development format (request id included), with secrets masked."""
+
+    def __init__(self, secrets):
+        super().__init__(TEXT_FORMAT)
+        self.secrets = secrets
+
+    def format(self, record):
+        return redact(super().format(record), self.secrets)
+
+
+class JsonFormatter(logging.Formatter):
+    """One JSON object per line: time, level, logger, request id, message, traceback."""
+
+    def __init__(self, secrets):
+        super().__init__()
+        self.secrets = secrets
+
+    def format(self, record):
+        entry = {
+            "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
+            "level": record.levelname,
+            "logger": record.name,
+            "request_id": getattr(record, "request_id", "-"),
+            "message": record.getMessage(),
+        }
+        entry.update(
+            {name: getattr(record, name) for name in REQUEST_FIELDS if hasattr(record, name)}
+        )
+        if record.exc_info:
+            entry["traceback"] = self.formatException(record.exc_info)
+        return redact(json.dumps(entry, default=str), self.secrets)
+
+
+def current_user_id():
+    """The logged-in user's id, read without a database query (None when anonymous)."""
+    user = g.get("user")
+    if user is None:
+        return None
+    identity = inspect(user).identity
+    return identity[0] if identity else None
+
+
+def log_request(response):
+    """Write the request's own line once its response is ready."""
+    duration_ms = round((time.perf_counter() - request.environ[STARTED_KEY]) * 1000, 1)
+    fields = {
+        "method": request.method,
+        "path": request.path,
+        "status": response.status_code,
+        "duration_ms": duration_ms,
+        "user_id": current_user_id(),
+    }
+    logging.getLogger(REQUEST_LOGGER).info(
+        "%s %s %s %.1fms user=%s",
+        request.method,
+        request.path,
+        response.status_code,
+        duration_ms,
+        fields["user_id"] or "-",
+        extra=fields,
+    )
+    return response
+
+
+def configure_logging(app):
+    """Pick the format (``LOG_FORMAT``), tag lines with the request id, log each request."""
+    if not any(isinstance(f, RequestIdFilter) for f in default_handler.filters):
+        default_handler.addFilter(RequestIdFilter())
+    secrets = (app.config["SECRET_KEY"],)
+    formatter_class = (
+        JsonFormatter if app.config["LOG_FORMAT"] == "json" else RedactingTextFormatter
+    )
+    default_handler.setFormatter(formatter_class(secrets))
+    app.logger.setLevel(logging.DEBUG if app.debug else logging.INFO)
+    app.after_request(log_request)

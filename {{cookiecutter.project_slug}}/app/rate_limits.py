@@ -1,0 +1,106 @@
+"""Rate limits on the endpoints attackers hammer: logins and registrations.
+
+Flask-Limiter counts per client address (see ``limiter`` in
+``app/extensions.py``). Two limits are defined here, each a decorator:
+
+``failed_login_limit``
+    Counts only *failed* logins, so people who log in successfully are never
+    slowed down. One count per address is shared by every view it decorates:
+    the HTML login form and the API's token endpoint. A view marks a failure
+    by calling ``record_failed_login()``; an answer of 401 counts as one too.
+    Once the count reaches ``LOGIN_FAILURE_RATE_LIMIT``, further POSTs get
+    429 with ``Retry-After`` (correct passwords included) until the window
+    ends. Only POSTs are limited: the form itself can always be shown.
+
+``registration_limit``
+    Counts every registration POST, successful or not, against
+    ``REGISTRATION_RATE_LIMIT``: it caps mass sign-ups and probing for taken
+    emails from one address.
+
+Production keeps the counts in Redis (``REDIS_URL``, through the app's own
+client and its short timeouts), so every worker and instance sees the same
+numbers. While Redis is down the limit cannot be checked, and the request
+fails closed with 503 like any other request that needs Redis: letting
+guesses through unchecked during an outage would be the wrong default.
+"""
+
+import math
+import time
+
+from flask import current_app, g
+
+from app.errors import error_response
+from app.extensions import limiter
+
+FAILED_LOGIN_SCOPE = "failed-login"
+REGISTRATION_SCOPE = "registration"
+FAILED_LOGIN_FLAG = "login_failed"
+UNAUTHORIZED = 401
+
+
+def record_failed_login():
+    """Count this request against the client's failed-login limit."""
+    setattr(g, FAILED_LOGIN_FLAG, True)
+
+
+def is_failed_login(response):
+    """Flask-Limiter's ``deduct_when``: did the view report a failed login?"""
+    return g.get(FAILED_LOGIN_FLAG, False) or response.status_code == UNAUTHORIZED
+
+
+def configured(key):
+    """A limit read from the config when a request needs it (tests change it)."""
+    return lambda: current_app.config[key]
+
+
+failed_login_limit = limiter.shared_limit(
+    configured("LOGIN_FAILURE_RATE_LIMIT"),
+    scope=FAILED_LOGIN_SCOPE,
+    methods=["POST"],
+    deduct_when=is_failed_login,
+)
+
+registration_limit = limiter.shared_limit(
+    configured("REGISTRATION_RATE_LIMIT"),
+    scope=REGISTRATION_SCOPE,
+    methods=["POST"],
+)
+
+
+def retry_after_seconds():
+    """Whole seconds until the breached limit's window ends (1 to the window's length)."""
+    breached = limiter.current_limit
+    seconds = math.ceil(breached.reset_at - time.time())
+    return min(max(1, seconds), breached.limit.get_expiry())
+
+
+def too_many_requests(_error):
+    """429 as an HTML page or problem details, saying when to try again."""
+    seconds = retry_after_seconds()
+    current_app.logger.warning("Rate limit reached: %s", limiter.current_limit.limit)
+    return error_response(
+        429,
+        f"Too many attempts from your address. Please try again in {seconds} seconds.",
+        {"Retry-After": str(seconds)},
+    )
+
+
+def storage_settings(app):
+    """Where to count: the configured URI, else the app's Redis and its connection pool."""
+    uri = app.config["RATE_LIMIT_STORAGE_URI"]
+    if uri:
+        return uri, {}
+    client = app.extensions["redis"].client  # production always has one (REDIS_URL)
+    return app.config["REDIS_URL"], {"connection_pool": client.connection_pool}
+
+
+def init_app(app):
+    """Bind the limiter to the app's storage and answer breaches with ``too_many_requests``."""
+    from flask_limiter import RateLimitExceeded
+
+    # Flask-Limiter's own keys, derived from ours.
+    uri, options = storage_settings(app)
+    app.config["RATELIMIT_STORAGE_URI"] = uri
+    app.config["RATELIMIT_STORAGE_OPTIONS"] = options
+    limiter.init_app(app)
+    app.register_error_handler(RateLimitExceeded, too_many_requests)

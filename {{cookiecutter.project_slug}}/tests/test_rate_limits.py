@@ -1,0 +1,115 @@
+"""Rate limits: failed logins and registrations, counted per client address."""
+
+import pytest
+
+from tests.conftest import EMAIL, PASSWORD
+
+WRONG = "not the password"
+
+
+@pytest.fixture
+def limited(app):
+    """Low limits, so a test reaches them in a few requests."""
+    app.config["LOGIN_FAILURE_RATE_LIMIT"] = "3 per minute"
+    app.config["REGISTRATION_RATE_LIMIT"] = "2 per minute"
+    return app
+
+
+def test_failed_logins_beyond_the_limit_get_429_with_retry_after(limited, auth, user):
+    for _ in range(3):
+        assert auth.login(password=WRONG).status_code == 200
+
+    response = auth.login(password=WRONG)
+
+    assert response.status_code == 429
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+    assert "Too Many Requests" in response.get_data(as_text=True)
+
+
+def test_once_limited_even_the_right_password_waits(limited, auth, user):
+    for _ in range(3):
+        auth.login(password=WRONG)
+
+    assert auth.login().status_code == 429
+
+
+def test_successful_logins_are_not_counted(limited, client, auth, user):
+    for _ in range(6):
+        assert auth.login().status_code == 302
+        auth.logout()
+
+
+def test_the_login_form_is_still_shown_once_limited(limited, client, auth, user):
+    for _ in range(4):
+        auth.login(password=WRONG)
+
+    assert client.get("/auth/login").status_code == 200
+
+
+def test_other_addresses_are_not_affected(limited, app, auth, user):
+    for _ in range(4):
+        auth.login(password=WRONG)
+
+    other = app.test_client()
+    other.environ_base["REMOTE_ADDR"] = "198.51.100.7"
+    page = other.get("/auth/login").get_data(as_text=True)
+    token = page.split('name="csrf_token" type="hidden" value="')[1].split('"')[0]
+    response = other.post(
+        "/auth/login", data={"csrf_token": token, "email": EMAIL, "password": PASSWORD}
+    )
+
+    assert response.status_code == 302
+
+
+def test_the_api_gets_problem_details(limited, client, auth, user):
+    for _ in range(3):
+        auth.login(password=WRONG)
+    token = auth.csrf_token()
+
+    response = client.post(
+        "/auth/login",
+        data={"csrf_token": token, "email": EMAIL, "password": WRONG},
+        headers={"Accept": "application/json"},
+    )
+
+    assert response.status_code == 429
+    assert response.content_type == "application/problem+json"
+    assert response.json["status"] == 429
+    assert response.headers["Retry-After"]
+
+
+def test_registrations_are_limited_whether_or_not_they_succeed(limited, auth):
+    assert auth.register("one@example.com").status_code == 302
+    assert auth.register("one@example.com").status_code == 200  # taken: counted too
+
+    response = auth.register("two@example.com")
+
+    assert response.status_code == 429
+    assert response.headers["Retry-After"]
+
+
+def request_token(client, password=WRONG):
+    return client.post("/api/v1/tokens", json={"email": EMAIL, "password": password})
+
+
+def test_failed_token_requests_beyond_the_limit_get_429_problem_details(limited, client, user):
+    assert [request_token(client).status_code for _ in range(3)] == [401, 401, 401]
+
+    response = request_token(client)
+
+    assert response.status_code == 429
+    assert response.content_type == "application/problem+json"
+    assert 1 <= int(response.headers["Retry-After"]) <= 60
+
+
+def test_issued_tokens_are_not_counted(limited, client, user):
+    assert [request_token(client, PASSWORD).status_code for _ in range(5)] == [201] * 5
+
+
+def test_html_and_token_failures_share_one_count(limited, client, auth, user):
+    auth.login(password=WRONG)
+    auth.login(password=WRONG)
+    assert request_token(client).status_code == 401
+
+    assert auth.login(password=WRONG).status_code == 429
+    assert request_token(client, PASSWORD).status_code == 429
