@@ -3,9 +3,10 @@
 Every value comes from the environment, so the same file serves a laptop
 and the Docker image. gunicorn listens on ``GUNICORN_HOST:PORT``
 (127.0.0.1:8000 by default; the image sets ``GUNICORN_HOST=0.0.0.0``), or
-on ``GUNICORN_BIND`` when that is set (e.g. ``unix:/run/app.sock``). Logs,
-access log included, go to stdout, where Docker and most platforms collect
-them.
+on ``GUNICORN_BIND`` when that is set (e.g. ``unix:/run/app.sock``).
+gunicorn's own log goes to stdout; the app's lines (one per request, JSON in
+production) go to stderr through ``wsgi.errors``, as Flask writes them.
+Docker and most platforms collect both.
 """
 
 import os
@@ -69,8 +70,10 @@ logconfig_dict = {
         "gunicorn.access": {"level": "INFO", "handlers": ["stdout"], "propagate": False},
     },
 }
-# Set GUNICORN_ACCESS_LOG=off to silence the access log (a proxy may keep its own).
-if os.environ.get("GUNICORN_ACCESS_LOG", "on").lower() in ("off", "false", "0", "none"):
+# The app writes its own line per request (JSON in production, with the
+# request id and user id), so gunicorn's access log would say everything
+# twice; GUNICORN_ACCESS_LOG=on brings it back.
+if os.environ.get("GUNICORN_ACCESS_LOG", "off").lower() not in ("on", "true", "1", "yes"):
     logconfig_dict["loggers"]["gunicorn.access"]["level"] = "CRITICAL"
 
 

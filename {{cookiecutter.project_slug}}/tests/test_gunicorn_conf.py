@@ -82,7 +82,6 @@ def test_logs_go_to_stdout_and_leave_the_apps_logging_alone(settings):
 
     assert logging_config["handlers"]["stdout"]["stream"] == "ext://sys.stdout"
     assert logging_config["loggers"]["gunicorn.error"]["level"] == "WARNING"
-    assert logging_config["loggers"]["gunicorn.access"]["level"] == "INFO"
     # A root handler would stop Flask adding its own, with the request-id format.
     assert logging_config["root"]["handlers"] == []
 
@@ -99,7 +98,13 @@ def test_the_logging_config_is_valid(settings):
             logging.getLogger(name).handlers.clear()
 
 
-def test_access_log_can_be_turned_off(settings):
-    logging_config = settings(GUNICORN_ACCESS_LOG="off")["logconfig_dict"]
+def test_access_log_is_off_because_the_app_logs_each_request(settings):
+    logging_config = settings()["logconfig_dict"]
 
     assert logging_config["loggers"]["gunicorn.access"]["level"] == "CRITICAL"
+
+
+def test_access_log_can_be_turned_on(settings):
+    logging_config = settings(GUNICORN_ACCESS_LOG="on")["logconfig_dict"]
+
+    assert logging_config["loggers"]["gunicorn.access"]["level"] == "INFO"
