@@ -64,3 +64,8 @@ def expire_token(app, plain, seconds_ago=1):
         token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(plain)))
         token.expires_at = utcnow() - timedelta(seconds=seconds_ago)
         db.session.commit()
+
+
+def asks_for_a_bearer_token(response):
+    """A 401 problem whose challenge asks for a bearer token (RFC 6750)."""
+    return is_problem(response, 401) and response.headers["WWW-Authenticate"].startswith("Bearer")

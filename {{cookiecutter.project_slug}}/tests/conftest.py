@@ -246,6 +246,12 @@ def issue_token(app, email=EMAIL, password=PASSWORD):
 
 
 @pytest.fixture
+def script(app):
+    """A client with no cookies, as a script calling the API would be."""
+    return app.test_client(use_cookies=False)
+
+
+@pytest.fixture
 def api(app, user):
     """The API as ``user`` calls it, with a freshly issued bearer token."""
     return ApiClient(app, issue_token(app, user.email, user.password))

@@ -1,21 +1,12 @@
 """Who is calling the API: a bearer token, or a browser's session cookie plus its CSRF token."""
 
 import pytest
-from api_helpers import is_problem, stored_note
-from conftest import EMAIL, OTHER_EMAIL, AuthActions
+
+from tests.api_helpers import asks_for_a_bearer_token, is_problem, stored_note
+from tests.conftest import EMAIL, OTHER_EMAIL, AuthActions
 
 ME = "/api/v1/users/me"
 NOTES = "/api/v1/notes"
-
-
-@pytest.fixture
-def script(app):
-    """A client with no cookies, as a script calling the API would be."""
-    return app.test_client(use_cookies=False)
-
-
-def asks_for_a_bearer_token(response):
-    return is_problem(response, 401) and response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_me_shows_the_callers_account(api, user):

@@ -1,7 +1,8 @@
 """Every error under /api/ is RFC 9457 problem details, never an HTML page or a 500."""
 
 import pytest
-from api_helpers import PROBLEM_KEYS, is_problem
+
+from tests.api_helpers import PROBLEM_KEYS, is_problem
 
 NOTES = "/api/v1/notes"
 

@@ -7,7 +7,6 @@ is quick and sends the same requests every time.
 
 import pytest
 import schemathesis
-from api_helpers import add_notes
 from hypothesis import HealthCheck, given, settings
 from schemathesis import GenerationMode
 from schemathesis.checks import not_a_server_error
@@ -16,6 +15,8 @@ from schemathesis.specs.openapi.checks import (
     response_schema_conformance,
     status_code_conformance,
 )
+
+from tests.api_helpers import add_notes
 
 CHECKS = [
     not_a_server_error,

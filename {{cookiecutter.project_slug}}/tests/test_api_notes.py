@@ -4,11 +4,11 @@ from contextlib import contextmanager
 from datetime import UTC, datetime
 
 import pytest
-from api_helpers import add_notes, field_errors, is_problem, stored_note
 from sqlalchemy import event
 
 from app.extensions import db
 from app.models import Note
+from tests.api_helpers import add_notes, field_errors, is_problem, stored_note
 
 NOTES = "/api/v1/notes"
 LONG_AGO = datetime(2000, 1, 1, tzinfo=UTC)

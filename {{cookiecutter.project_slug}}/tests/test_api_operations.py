@@ -1,13 +1,13 @@
 """``@operation``: how a new API view validates, answers and documents itself."""
 
 import pytest
-from conftest import ApiClient, issue_token
 from flask import Response
 from flask.views import MethodView
 
 from app.api.auth import authenticate
 from app.api.operations import operation
 from app.api.schemas import Input, Output
+from tests.conftest import ApiClient, issue_token
 
 
 class EchoIn(Input):

@@ -4,26 +4,22 @@ import hashlib
 from datetime import datetime, timedelta
 
 import pytest
-from api_helpers import expire_token, field_errors, is_problem, stored_tokens
-from conftest import EMAIL, PASSWORD, ApiClient
 from sqlalchemy import text
 from werkzeug.datastructures import WWWAuthenticate
 
 from app.database import utcnow
 from app.extensions import db
+from tests.api_helpers import (
+    asks_for_a_bearer_token,
+    expire_token,
+    field_errors,
+    is_problem,
+    stored_tokens,
+)
+from tests.conftest import EMAIL, PASSWORD, ApiClient
 
 TOKENS = "/api/v1/tokens"
 ME = "/api/v1/users/me"
-
-
-@pytest.fixture
-def script(app):
-    """A client with no cookies, as a script calling the API would be."""
-    return app.test_client(use_cookies=False)
-
-
-def asks_for_a_bearer_token(response):
-    return is_problem(response, 401) and response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def test_a_token_is_issued_for_a_good_email_and_password(script, user):

@@ -3,11 +3,11 @@
 import re
 
 import pytest
-from api_helpers import add_notes, stored_note
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.models import Note
+from tests.api_helpers import add_notes, stored_note
 
 
 def count_notes(app):
