@@ -33,8 +33,8 @@ REDACTED = "[REDACTED]"
 SECRET_ASSIGNMENT = re.compile(
     r"""(?ix)
     (?P<name>[\w-]*(?:password|passwd|secret|token|api[_-]?key|authorization|cookie|csrf)[\w-]*)
-    (?P<separator>["']?\s*[:=]\s*["']?)
-    (?P<value>(?:bearer\s+|basic\s+)?[^\s"'&,;]+)
+    (?P<separator>["']?\s*[:=]\s*)
+    (?P<value>(?:bearer\s+|basic\s+)?(?:"[^"]*"|'[^']*'|[^\s"'&,;]+))
     """
 )
 BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
@@ -47,8 +47,15 @@ def redact(text, secrets=()):
     for secret in secrets:
         if secret and len(secret) >= MIN_SECRET_LENGTH:
             text = text.replace(secret, REDACTED)
-    text = SECRET_ASSIGNMENT.sub(lambda m: m["name"] + m["separator"] + REDACTED, text)
+    text = SECRET_ASSIGNMENT.sub(mask_value, text)
     return BEARER.sub(lambda m: f"{m[1]} {REDACTED}", text)
+
+
+def mask_value(match):
+    """``name: value`` with the value masked, keeping its quotes (a whole quoted value goes)."""
+    value = match["value"]
+    quote = value[0] if value[0] in "\"'" else ""
+    return f"{match['name']}{match['separator']}{quote}{REDACTED}{quote}"
 
 
 class RedactingTextFormatter(logging.Formatter):
@@ -75,14 +82,16 @@ class JsonFormatter(logging.Formatter):
             "level": record.levelname,
             "logger": record.name,
             "request_id": getattr(record, "request_id", "-"),
-            "message": record.getMessage(),
+            "message": redact(record.getMessage(), self.secrets),
         }
         entry.update(
             {name: getattr(record, name) for name in REQUEST_FIELDS if hasattr(record, name)}
         )
         if record.exc_info:
-            entry["traceback"] = self.formatException(record.exc_info)
-        return redact(json.dumps(entry, default=str), self.secrets)
+            entry["traceback"] = redact(self.formatException(record.exc_info), self.secrets)
+        # Redacted field by field, before serialising: redacting the JSON text
+        # could cut through its quoting and leave an invalid line.
+        return json.dumps(entry, default=str)
 
 
 def current_user_id():

@@ -13,7 +13,7 @@ oversized one is answered 413 like any other.
 
 import io
 
-from flask import abort, request
+from flask import abort, current_app, request
 
 TOO_LARGE_KEY = "app.body_too_large"
 
@@ -39,8 +39,16 @@ class ChunkedBodyLimit:
 
 
 def reject_oversized_body():
-    """413 for a chunked body over ``MAX_CONTENT_LENGTH`` (see ``ChunkedBodyLimit``)."""
-    if request.environ.get(TOO_LARGE_KEY):
+    """413 for any body over ``MAX_CONTENT_LENGTH``, chunked (see ``ChunkedBodyLimit``) or not.
+
+    Werkzeug only refuses a large body when a view reads it; checking here
+    answers 413 even where nothing would have read it.
+    """
+    limit = current_app.config["MAX_CONTENT_LENGTH"]
+    declared = request.content_length
+    if request.environ.get(TOO_LARGE_KEY) or (
+        limit is not None and declared is not None and declared > limit
+    ):
         abort(413)
 
 

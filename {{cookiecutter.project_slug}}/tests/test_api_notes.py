@@ -65,6 +65,11 @@ def test_a_new_notes_times_are_utc_iso_8601(api):
         assert datetime.fromisoformat(note[key]).utcoffset().total_seconds() == 0
 
 
+def test_a_new_note_was_created_and_updated_at_the_same_instant(api):
+    note = api.post(NOTES, json={"title": "Groceries"}).json
+    assert note["created_at"] == note["updated_at"]
+
+
 def test_the_body_defaults_to_empty(api):
     assert api.post(NOTES, json={"title": "Title only"}).json["body"] == ""
 
@@ -175,13 +180,15 @@ def test_a_page_past_the_end_is_empty_with_the_true_total(app, api, user, page):
     assert response.json["page"] == int(page)
 
 
-@pytest.mark.parametrize("per_page", ["0", "101", "-1", "abc", "1.5", "", "1e2", "٣"])
+@pytest.mark.parametrize(
+    "per_page", ["0", "101", "-1", "abc", "1.5", "", "1e2", "٣", "1_0", "+5", " 5", "5.0"]
+)
 def test_a_bad_per_page_is_422(api, per_page):
     response = api.get(NOTES, query_string={"per_page": per_page})
     assert field_errors(response).keys() == {"per_page"}
 
 
-@pytest.mark.parametrize("page", ["0", "-1", "x", "", "2.5"])
+@pytest.mark.parametrize("page", ["0", "-1", "x", "", "2.5", "1_0", "+1", " 1", "1.0"])
 def test_a_bad_page_is_422(api, page):
     assert field_errors(api.get(NOTES, query_string={"page": page})).keys() == {"page"}
 

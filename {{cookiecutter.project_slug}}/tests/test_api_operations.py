@@ -5,7 +5,7 @@ from flask import Response
 from flask.views import MethodView
 
 from app.api.auth import authenticate
-from app.api.operations import operation
+from app.api.operations import MAX_REPORTED_FIELDS, operation
 from app.api.schemas import Input, Output
 from tests.conftest import ApiClient, issue_token
 
@@ -57,6 +57,15 @@ def test_an_operation_answers_with_its_response_model(api):
 
 def test_an_operation_validates_its_body(api):
     assert api.post("/api/v1/echoes", json={"text": 1}).json["errors"].keys() == {"text"}
+
+
+def test_a_body_of_many_unknown_fields_gets_a_short_answer(api):
+    body = {"text": "hello"} | {f"extra{number}": 1 for number in range(500)}
+
+    errors = api.post("/api/v1/echoes", json=body).json["errors"]
+
+    assert len(errors) == MAX_REPORTED_FIELDS + 1
+    assert errors["_body"] == ["500 problems in all; only the first fields are listed."]
 
 
 def test_an_operation_may_return_a_ready_made_response(api):

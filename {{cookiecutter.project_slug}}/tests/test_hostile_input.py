@@ -49,6 +49,15 @@ def test_a_chunked_body_over_the_limit_is_413_problem_details(app, client):
     assert response.mimetype == "application/problem+json"
 
 
+def test_a_body_over_the_limit_is_413_even_where_no_view_reads_it(app, api):
+    app.config["MAX_CONTENT_LENGTH"] = 1000
+
+    response = api.get("/api/v1/notes", data=b"x" * 1001)
+
+    assert response.status_code == 413
+    assert response.mimetype == "application/problem+json"
+
+
 def test_a_chunked_body_within_the_limit_is_read_whole(app, client):
     app.config["MAX_CONTENT_LENGTH"] = 1000
     seen = {}

@@ -2,6 +2,7 @@
 
 import io
 import json
+import logging
 
 import pytest
 from flask.logging import default_handler
@@ -9,7 +10,7 @@ from flask.logging import default_handler
 from app.auth.accounts import create_account
 from app.extensions import db
 from app.guard import public
-from app.logs import REDACTED, redact
+from app.logs import REDACTED, JsonFormatter, redact
 from tests.conftest import CSRF_TOKEN, EMAIL, PASSWORD, STRONG_SECRET
 
 BEARER_TOKEN = "tok_3b8f1e0c9a7d4e2f8b6a5c4d3e2f1a0b"
@@ -145,7 +146,17 @@ def test_no_password_token_cookie_or_secret_reaches_the_log(
         ),
         ("the key is s3cr3t-value-xyz", f"the key is {REDACTED}"),
         ("nothing to hide", "nothing to hide"),
+        ("password='hunter2 two' x", f"password='{REDACTED}' x"),
+        ('password: "p w d"', f'password: "{REDACTED}"'),
     ],
 )
 def test_redact_masks_secret_values(line, expected):
     assert redact(line, secrets=("s3cr3t-value-xyz", "", "short")) == expected
+
+
+def test_a_json_line_stays_valid_json_with_a_quoted_secret_in_its_message():
+    record = logging.LogRecord("app", logging.INFO, __file__, 1, 'password: "p w d"', None, None)
+
+    entry = json.loads(JsonFormatter(()).format(record))
+
+    assert entry["message"] == f'password: "{REDACTED}"'

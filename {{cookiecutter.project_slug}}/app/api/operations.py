@@ -14,6 +14,8 @@ from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import UnprocessableEntity
 
 WHOLE_BODY = "_body"  # the ``errors`` key for a problem with the body as a whole
+# A body of thousands of unknown keys must not get an answer many times its size.
+MAX_REPORTED_FIELDS = 20
 
 
 class InvalidInput(UnprocessableEntity):
@@ -78,6 +80,11 @@ def errors_by_field(error):
     errors = {}
     for detail in error.errors(include_url=False, include_input=False):
         name = ".".join(str(part) for part in detail["loc"]) or WHOLE_BODY
+        if name not in errors and len(errors) == MAX_REPORTED_FIELDS:
+            errors.setdefault(WHOLE_BODY, []).append(
+                f"{error.error_count()} problems in all; only the first fields are listed."
+            )
+            break
         errors.setdefault(name, []).append(detail["msg"])
     return errors
 

@@ -1,11 +1,13 @@
 """Schemas every resource shares: error bodies, pagination and timestamps."""
 
+import re
 from datetime import datetime
 from typing import Annotated
 
 from pydantic import (
     AfterValidator,
     BaseModel,
+    BeforeValidator,
     ConfigDict,
     Field,
     PlainSerializer,
@@ -13,6 +15,8 @@ from pydantic import (
 )
 
 from app.database import is_storable
+
+DIGITS = re.compile(r"[0-9]+")
 
 # ISO 8601 with an explicit "+00:00" offset (pydantic would write "Z").
 Timestamp = Annotated[
@@ -55,11 +59,22 @@ class Output(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
+def digits_only(value):
+    """Refuse what Python's ``int`` would forgive in a query string ("1_0", "+1", " 1", "1.0")."""
+    if isinstance(value, str) and not DIGITS.fullmatch(value):
+        raise ValueError("must be a whole number written with the digits 0-9 only")
+    return value
+
+
+# A whole number in a query string: digits and nothing else.
+QueryInt = Annotated[int, BeforeValidator(digits_only)]
+
+
 class PageQuery(BaseModel):
     """``?page=&per_page=`` for every list; out of range is a 422, never clamped."""
 
-    page: int = Field(default=1, ge=1, description="Page number, from 1.")
-    per_page: int = Field(default=20, ge=1, le=100, description="Items per page, 1 to 100.")
+    page: QueryInt = Field(default=1, ge=1, description="Page number, from 1.")
+    per_page: QueryInt = Field(default=20, ge=1, le=100, description="Items per page, 1 to 100.")
 
 
 class Problem(BaseModel):

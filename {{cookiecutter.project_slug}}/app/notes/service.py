@@ -10,7 +10,7 @@ from dataclasses import dataclass
 from flask import abort
 from sqlalchemy import func, select
 
-from app.database import is_storable
+from app.database import is_storable, utcnow
 from app.extensions import db
 from app.models import Note
 from app.models.note import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
@@ -85,7 +85,8 @@ def get_owned_note(owner, note_id):
 
 def create_note(owner, title, body=""):
     """Save a new note for ``owner`` and return it."""
-    note = Note(owner_id=owner.id, title=title, body=body)
+    now = utcnow()  # one instant, so a new note's two times are equal
+    note = Note(owner_id=owner.id, title=title, body=body, created_at=now, updated_at=now)
     db.session.add(note)
     db.session.commit()
     return note
