@@ -105,7 +105,7 @@ class BaseConfig:
     # Rate limits per client address (Flask-Limiter's notation: "10 per minute",
     # "100/hour", several separated by ";"). Failed logins, from the form and
     # the API alike, share one count; every registration attempt counts.
-    LOGIN_FAILURE_RATE_LIMIT = "10 per minute"
+    LOGIN_FAILURE_RATE_LIMIT = "15 per minute"
     REGISTRATION_RATE_LIMIT = "100 per hour"
     # Where the counts are kept: in this process outside production. Production
     # leaves it unset and counts in REDIS_URL's Redis, shared by every worker.

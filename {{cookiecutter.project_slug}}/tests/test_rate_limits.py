@@ -113,3 +113,11 @@ def test_html_and_token_failures_share_one_count(limited, client, auth, user):
 
     assert auth.login(password=WRONG).status_code == 429
     assert request_token(client, PASSWORD).status_code == 429
+
+
+def test_the_default_limit_answers_429_within_20_failed_logins(auth, user):
+    """The contract: at most 20 failed attempts a minute by default."""
+    statuses = [auth.login(password=WRONG).status_code for _ in range(20)]
+
+    assert 429 in statuses
+    assert statuses.index(429) == 15  # "15 per minute": the 16th attempt waits
