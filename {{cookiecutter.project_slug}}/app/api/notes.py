@@ -12,9 +12,8 @@ from app.api import bp
 from app.api.auth import authenticate
 from app.api.operations import operation
 from app.api.schemas import Input, Output, PageQuery, Timestamp, storable_text_type
+from app.models.note import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 from app.notes.service import (
-    BODY_MAX_LENGTH,
-    TITLE_MAX_LENGTH,
     create_note,
     delete_note,
     get_owned_note,

@@ -72,9 +72,9 @@ def openapi_path(rule, app):
     return RULE_VARIABLE.sub(r"{\g<name>}", rule.rule), parameters
 
 
-def query_parameters(model, schemas):
+def query_parameters(model, refs):
     """One OpenAPI parameter per field of the query ``model``."""
-    model_schema = schemas[model]
+    model_schema = refs.component(model)
     required = set(model_schema.get("required", ()))
     return [
         {"name": name, "in": "query", "required": name in required, "schema": schema}
@@ -128,8 +128,7 @@ def describe_operation(rule, method, view, spec, path_parameters, refs):
         "operationId": f"{rule.endpoint.removeprefix('api.')}_{method}",
         "summary": spec.summary,
         "tags": [rule.rule.split("/")[3]],
-        "parameters": path_parameters
-        + (query_parameters(spec.query, refs.full) if spec.query else []),
+        "parameters": path_parameters + (query_parameters(spec.query, refs) if spec.query else []),
         "responses": responses,
     }
     if spec.description:
@@ -148,35 +147,27 @@ class SchemaRefs:
     """``$ref`` objects for the models in use, and their full schemas for components."""
 
     def __init__(self, operations):
-        models = {Problem, ValidationProblem}
+        # Request models are described as input, every other one as output.
+        mode = dict.fromkeys((Problem, ValidationProblem), "serialization")
         for _rule, _method, _view, spec in operations:
-            models.update(m for m in (spec.body, spec.query, spec.response) if m is not None)
-        ordered = sorted(models, key=lambda model: model.__name__)
-        mode = dict.fromkeys(ordered, "serialization")
-        for _rule, _method, _view, spec in operations:
+            if spec.response is not None:
+                mode.setdefault(spec.response, "serialization")
             for model in (spec.body, spec.query):
                 if model is not None:
                     mode[model] = "validation"
+        ordered = sorted(mode, key=lambda model: model.__name__)
         keys, definitions = models_json_schema(
             [(model, mode[model]) for model in ordered], ref_template=REF_TEMPLATE
         )
         self.components = definitions.get("$defs", {})
         self._refs = {model: keys[(model, mode[model])] for model in ordered}
-        self.full = FullSchemas(self)
 
     def __getitem__(self, model):
         return self._refs[model]
 
-
-class FullSchemas:
-    """The component schema itself (not a ``$ref``) for a model, to read its fields."""
-
-    def __init__(self, refs):
-        self._refs = refs
-
-    def __getitem__(self, model):
-        name = self._refs[model]["$ref"].rsplit("/", 1)[1]
-        return self._refs.components[name]
+    def component(self, model):
+        """The component schema itself (not a ``$ref``), to read a model's fields."""
+        return self.components[self._refs[model]["$ref"].rsplit("/", 1)[1]]
 
 
 def build_openapi_document(app=None):

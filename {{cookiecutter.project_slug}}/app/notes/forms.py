@@ -4,7 +4,8 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import ValidationError
 
-from app.notes.service import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, text_problem
+from app.models.note import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
+from app.notes.service import text_problem
 
 
 def note_text(name, min_length, max_length):

@@ -13,9 +13,6 @@ from sqlalchemy import func, select
 from app.database import is_storable, utcnow
 from app.extensions import db
 from app.models import Note
-from app.models.note import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
-
-__all__ = ["BODY_MAX_LENGTH", "TITLE_MAX_LENGTH", "NotePage", "create_note", "get_owned_note"]
 
 
 @dataclass(frozen=True)
