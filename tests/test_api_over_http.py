@@ -6,8 +6,6 @@ Ends with schemathesis fuzzing the app's own OpenAPI document with a valid
 token, as an outside client would.
 """
 
-import secrets
-
 import pytest
 
 from helpers.processes import describe, project_env, run
@@ -26,14 +24,6 @@ def server(bake_into, tmp_path_factory):
         yield running
 
 
-def new_account(server):
-    """Register a new account through the HTML form; return its email."""
-    email = f"api-{secrets.token_hex(6)}@example.com"
-    response = server.browser().register(email, PASSWORD)
-    assert response.status == 302, response.text
-    return email
-
-
 def issue_token(server, email, password=PASSWORD):
     return server.browser().api("POST", "/api/v1/tokens", {"email": email, "password": password})
 
@@ -41,7 +31,7 @@ def issue_token(server, email, password=PASSWORD):
 @pytest.fixture
 def caller(server):
     """A new account's email and bearer token."""
-    email = new_account(server)
+    email = server.new_account(PASSWORD)
     response = issue_token(server, email)
     assert response.status == 201, response.text
     return email, response.json()["token"]
@@ -140,7 +130,7 @@ def test_bad_paging_parameters_are_422_per_field(server, caller, query):
 
 def test_two_users_never_see_each_others_notes(server):
     browser = server.browser()
-    tokens = [issue_token(server, new_account(server)).json()["token"] for _ in range(2)]
+    tokens = [issue_token(server, server.new_account(PASSWORD)).json()["token"] for _ in range(2)]
     mine = browser.api("POST", "/api/v1/notes", {"title": "mine"}, tokens[0]).json()
     path = f"/api/v1/notes/{mine['id']}"
 
@@ -152,7 +142,7 @@ def test_two_users_never_see_each_others_notes(server):
 
 
 def test_the_session_cookie_works_with_the_csrf_header_for_changes(server):
-    email = new_account(server)
+    email = server.new_account(PASSWORD)
     browser = server.browser()
     browser.follow(browser.log_in(email, PASSWORD))
     csrf_token = browser.get("/dashboard").csrf_token()

@@ -7,14 +7,13 @@ check follow the mode.
 """
 
 import re
-import secrets
 
 import pytest
 
 from helpers.browser import Browser
 from helpers.processes import free_port, project_env, start_server, stop_server, wait_for_http
 from helpers.services import sqlite_url
-from helpers.serving import serve_bake
+from helpers.serving import new_email, serve_bake
 
 PASSWORD = "correct horse battery staple"
 LOGIN_FAILED = "Invalid email or password."
@@ -35,17 +34,10 @@ def browser(server):
     return server.browser()
 
 
-def new_email():
-    return f"user-{secrets.token_hex(6)}@example.com"
-
-
 @pytest.fixture
 def user(server):
     """The email of an account registered through the form (password ``PASSWORD``)."""
-    email = new_email()
-    response = server.browser().register(email, PASSWORD)
-    assert response.status == 302, response.text
-    return email
+    return server.new_account(PASSWORD)
 
 
 def test_home_page_is_public(browser):

@@ -46,6 +46,18 @@ class Server:
     def browser(self):
         return Browser(self.host, self.port)
 
+    def new_account(self, password):
+        """Register a new account through the HTML form; return its email."""
+        email = new_email()
+        response = self.browser().register(email, password)
+        assert response.status == 302, response.text
+        return email
+
+
+def new_email():
+    """An email address no account has yet."""
+    return f"user-{secrets.token_hex(6)}@example.com"
+
 
 @contextmanager
 def serve_bake(project, workdir, database_prefix="forge_serve"):
