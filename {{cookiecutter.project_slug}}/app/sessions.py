@@ -7,6 +7,12 @@ sessions in files under ``instance/sessions`` so nothing needs installing.
 While Redis is down, a request that carries a session cookie (or that would
 save a session) is answered 503 quickly, and touches Redis only once: the
 error page is rendered with a stand-in session that is never saved.
+
+On Redis, a page view that changes nothing in the session costs one round
+trip: ``GETEX`` reads the session and pushes its expiry back in the same
+command (sliding expiry), and the session is written only when it changed.
+Flask-Session alone would ``GET`` it and then ``SET`` it again on every
+request, just to move the expiry.
 """
 
 from pathlib import Path
@@ -15,6 +21,7 @@ import msgspec
 from cachelib.file import FileSystemCache
 from flask import current_app, request
 from flask.sessions import SecureCookieSession
+from flask_session.redis import RedisSessionInterface
 
 from app.errors import SERVICE_OUTAGES
 from app.extensions import server_session
@@ -52,6 +59,27 @@ class MsgpackOnlySerializer:
             current_app.logger.warning("Ignored stored session data that is not ours")
             return None
         return value
+
+
+class SlidingRedisSessions(RedisSessionInterface):
+    """Flask-Session's Redis store, reading each session once and writing it only when changed.
+
+    ``GETEX key EX <lifetime>`` (Redis 6.2+) returns the session and restarts
+    its idle timer, so an idle session still expires after
+    ``PERMANENT_SESSION_LIFETIME`` while an active one never does, without
+    a write. The session cookie has no expiry of its own (``SESSION_PERMANENT
+    = False``), so it needs no refreshing either.
+    """
+
+    def _retrieve_session_data(self, store_id):
+        """The stored session (its expiry pushed back), or None."""
+        lifetime = int(current_app.permanent_session_lifetime.total_seconds())
+        data = self.client.getex(store_id, ex=lifetime)
+        return self.serializer.decode(data) if data else None
+
+    def should_set_storage(self, app, session):
+        """Write only a session that changed; reading it already slid its expiry."""
+        return session.modified
 
 
 class UnavailableSession(SecureCookieSession):
@@ -118,19 +146,29 @@ def raise_session_outage():
 
 
 def init_sessions(app):
-    """Pick the session store for this app and install Flask-Session."""
+    """Pick the session store for this app and install it."""
     client = app.extensions["redis"].client  # set up by redis_store.init_app just before
     if client is not None:
-        app.config["SESSION_TYPE"] = "redis"
-        app.config["SESSION_REDIS"] = client
-    else:
-        directory = Path(app.instance_path) / "sessions"
-        app.config["SESSION_TYPE"] = "cachelib"
-        app.config["SESSION_CACHELIB"] = FileSystemCache(
-            str(directory), threshold=FILE_STORE_THRESHOLD, mode=0o600
+        interface = SlidingRedisSessions(
+            app,
+            client=client,
+            key_prefix=app.config["SESSION_KEY_PREFIX"],
+            permanent=app.config["SESSION_PERMANENT"],
         )
-        app.logger.info("REDIS_URL is not set: sessions are kept in files under %s", directory)
-    server_session.init_app(app)
-    app.session_interface.serializer = MsgpackOnlySerializer()
-    app.session_interface = OutageTolerantSessions(app.session_interface)
+    else:
+        interface = file_sessions(app)
+    interface.serializer = MsgpackOnlySerializer()
+    app.session_interface = OutageTolerantSessions(interface)
     app.before_request_funcs.setdefault(None, []).insert(0, raise_session_outage)
+
+
+def file_sessions(app):
+    """Flask-Session's file store under ``instance/sessions``, for development without Redis."""
+    directory = Path(app.instance_path) / "sessions"
+    app.config["SESSION_TYPE"] = "cachelib"
+    app.config["SESSION_CACHELIB"] = FileSystemCache(
+        str(directory), threshold=FILE_STORE_THRESHOLD, mode=0o600
+    )
+    app.logger.info("REDIS_URL is not set: sessions are kept in files under %s", directory)
+    server_session.init_app(app)
+    return app.session_interface

@@ -217,7 +217,7 @@ def test_redis_failing_while_opening_the_session_is_503(app, client, auth, refus
     """The session is opened before any view or hook, also outside their error handling."""
     app.config["PROPAGATE_EXCEPTIONS"] = False  # as outside the tests
     auth.csrf_token()  # the browser now holds a session cookie to look up
-    refuse_redis("get")
+    refuse_redis("getex")
     response = client.get("/")
     assert response.status_code == 503
     assert int(response.headers["Retry-After"]) > 0
