@@ -2,7 +2,7 @@
 
 import pytest
 
-from app.auth.accounts import AccountError, authenticate, create_account, load_user
+from app.auth.accounts import AccountError, authenticate, create_account
 from app.extensions import db
 from app.models import User
 
@@ -28,29 +28,6 @@ def test_authenticate_returns_the_user_for_the_right_password(app, user):
     with app.app_context():
         assert authenticate(user.email, user.password).id == user.id
         assert authenticate(user.email, "wrong password") is None
-
-
-def test_the_user_loader_finds_users_by_their_login_id(app, user):
-    with app.app_context():
-        login_id = db.session.get(User, user.id).login_id
-        assert load_user(login_id).email == user.email
-
-
-@pytest.mark.parametrize("user_id", ["1", "999999", "abc", "", "-1"])
-def test_the_user_loader_returns_none_for_anything_else(app, user, user_id):
-    """Primary keys in particular: sessions and cookies never hold them."""
-    with app.app_context():
-        assert load_user(user_id) is None
-
-
-def test_the_user_loader_refuses_a_revoked_login_id(app, user):
-    with app.app_context():
-        account = db.session.get(User, user.id)
-        old_login_id = account.login_id
-        account.revoke_logins()
-        db.session.commit()
-        assert load_user(old_login_id) is None
-        assert load_user(account.login_id).id == user.id
 
 
 def test_each_user_gets_a_different_random_login_id(app, user):

@@ -12,6 +12,7 @@ from flask_login import user_logged_in
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth.session_user import load_session_user
 from app.database import is_storable, utcnow
 from app.extensions import db, login_manager
 from app.models import User
@@ -99,11 +100,8 @@ def authenticate(email, password):
     return user
 
 
-@login_manager.user_loader
-def load_user(login_id):
-    """Flask-Login's loader: the user for the id kept in the session or remember
-    cookie, or None once that id has been revoked."""
-    return User.find_by_login_id(login_id)
+# Flask-Login asks this for the user behind the session's or remember-me cookie's login id.
+login_manager.user_loader(load_session_user)
 
 
 @user_logged_in.connect

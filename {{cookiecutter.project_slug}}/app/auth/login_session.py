@@ -5,21 +5,24 @@ throws away whatever the visitor's session held and moves the user to a new
 id, so an id planted before login (or seen before it) is worth nothing after.
 A login from the remember-me cookie moves to a new id the same way.
 Logging out deletes the stored session and revokes the user's login id, so
-a copied session or remember-me cookie is worthless afterwards, on this
-device and every other; a fresh anonymous session carries the "logged out"
-message.
+a copied session or remember-me cookie is worthless afterwards; sessions on
+the user's other devices end at their next check against the database
+(``app/auth/session_user.py``). A fresh anonymous session carries the
+"logged out" message.
 """
 
 from flask import current_app, g, session
 from flask_login import login_user, logout_user, user_loaded_from_cookie
 
+from app.auth.session_user import SNAPSHOT_KEY, remember_in_session
 from app.extensions import db
 
 # Flask-Login's after-request hook deletes the remember-me cookie when it
 # finds this value in the session.
 CLEAR_REMEMBER_COOKIE = {"_remember": "clear"}
-# What Flask-Login writes into the session when the remember-me cookie logs someone in.
-REMEMBER_LOGIN_KEYS = ("_user_id", "_fresh")
+# What Flask-Login and the user loader write into the session when the
+# remember-me cookie logs someone in.
+REMEMBER_LOGIN_KEYS = ("_user_id", "_fresh", SNAPSHOT_KEY)
 
 
 def start_new_session(values):
@@ -41,14 +44,17 @@ def log_in(user, remember=False):
     """
     session.clear()
     login_user(user, remember=remember)
+    remember_in_session(user)
     current_app.session_interface.regenerate(session)
 
 
 def log_out():
     """Revoke the user's logins, delete the stored session and the remember-me
     cookie, and start a new anonymous session."""
-    g.user.revoke_logins()
-    db.session.commit()
+    user = g.user.load()
+    if user is not None:
+        user.revoke_logins()
+        db.session.commit()
     logout_user()
     start_new_session(CLEAR_REMEMBER_COOKIE)
 

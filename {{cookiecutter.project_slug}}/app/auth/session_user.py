@@ -1,0 +1,88 @@
+"""Who is logged in, read from the server-side session instead of the database.
+
+Logging in stores a small snapshot of the user in the session (the columns
+pages show, and when the database last confirmed them). Later page views find the user
+there, in the one Redis round trip the session costs anyway, so an ordinary
+logged-in page needs no query to know who is asking.
+
+Safe because the session is server-side: the cookie holds only a random id,
+and the snapshot is written only here, from a row just read from the
+database. Every ``SESSION_USER_RECHECK_SECONDS`` (60 by default) the next
+page view reads the row again: a revoked login id (``revoke_logins``, which
+logout calls) or a deleted user ends the session then, and a changed email
+shows up. That delay is the trade-off: set it to 0 to check on every
+request, at the cost of one query per page view.
+"""
+
+import time
+
+from flask import current_app, session
+from flask_login import UserMixin
+
+from app.extensions import db
+from app.models import User
+
+# The session key holding the snapshot (Flask-Login's own keys start with "_").
+SNAPSHOT_KEY = "_user"
+
+
+class SessionUser(UserMixin):
+    """The logged-in user as the session remembers them: what pages show, no query.
+
+    ``g.user`` is one of these on the site's pages. A view that changes the
+    account (or needs more columns) loads the row with ``load()``.
+    """
+
+    def __init__(self, snapshot, login_id):
+        self.id = snapshot["id"]
+        self.email = snapshot["email"]
+        self.created_at = snapshot["created_at"]
+        self.last_login_at = snapshot["last_login_at"]
+        self.login_id = login_id
+
+    def get_id(self):
+        """Flask-Login's id for the session and remember-me cookie: the revocable login id."""
+        return self.login_id
+
+    def load(self):
+        """The user's database row, or None if the user is gone."""
+        return db.session.get(User, self.id)
+
+    def __repr__(self):
+        return f"<SessionUser {self.id} {self.email}>"
+
+
+def remember_in_session(user):
+    """Store the snapshot of ``user`` (a ``User`` row just read) and return it as a SessionUser."""
+    snapshot = {
+        "id": user.id,
+        "email": user.email,
+        "created_at": user.created_at,
+        "last_login_at": user.last_login_at,
+        "checked_at": time.time(),
+    }
+    session[SNAPSHOT_KEY] = snapshot
+    return SessionUser(snapshot, user.login_id)
+
+
+def is_fresh(snapshot):
+    """True while the database confirmed the snapshot recently enough to trust it."""
+    max_age = current_app.config["SESSION_USER_RECHECK_SECONDS"]
+    return time.time() - snapshot["checked_at"] < max_age
+
+
+def load_session_user(login_id):
+    """Flask-Login's loader: the user for the login id in the session or remember-me cookie.
+
+    A fresh snapshot written for this same login id answers without a query.
+    Otherwise (a remember-me login, a snapshot due for a check) the row is
+    read by login id, so a revoked id finds nobody, and the snapshot renewed.
+    """
+    snapshot = session.get(SNAPSHOT_KEY)
+    if snapshot is not None and session.get("_user_id") == login_id and is_fresh(snapshot):
+        return SessionUser(snapshot, login_id)
+    user = User.find_by_login_id(login_id)
+    if user is None:
+        session.pop(SNAPSHOT_KEY, None)
+        return None
+    return remember_in_session(user)

@@ -1,0 +1,165 @@
+"""The logged-in user comes from the session's snapshot, checked against the database
+every SESSION_USER_RECHECK_SECONDS (app/auth/session_user.py)."""
+
+import pytest
+from flask import session
+from sqlalchemy import event
+
+from app.auth import session_user
+from app.auth.session_user import SNAPSHOT_KEY, SessionUser, load_session_user
+from app.extensions import db
+from app.models import User
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The time the snapshot code sees, moved on with ``clock.advance(seconds)``."""
+
+    class Clock:
+        now = 1_800_000_000.0
+
+        def time(self):
+            return self.now
+
+        def advance(self, seconds):
+            self.now += seconds
+
+    fake = Clock()
+    monkeypatch.setattr(session_user.time, "time", fake.time)
+    return fake
+
+
+@pytest.fixture
+def statements(app):
+    """The SQL statements the app sends, as a list that grows."""
+    sent = []
+    with app.app_context():
+        engine = db.engine
+
+    def record(_conn, _cursor, statement, *_args):
+        sent.append(statement)
+
+    event.listen(engine, "before_cursor_execute", record)
+    yield sent
+    event.remove(engine, "before_cursor_execute", record)
+
+
+def login_id_of(user_id):
+    return db.session.get(User, user_id).login_id
+
+
+def test_the_loader_finds_a_user_by_login_id_and_keeps_a_snapshot(app, user, clock):
+    with app.test_request_context():
+        found = load_session_user(login_id_of(user.id))
+        assert isinstance(found, SessionUser)
+        assert (found.id, found.email) == (user.id, user.email)
+        assert found.get_id() == login_id_of(user.id)
+        assert session[SNAPSHOT_KEY]["checked_at"] == clock.now
+        assert found.created_at == db.session.get(User, user.id).created_at
+        assert found.load().id == user.id
+        assert repr(found) == f"<SessionUser {user.id} {user.email}>"
+
+
+@pytest.mark.parametrize("login_id", ["1", "999999", "abc", "", "-1"])
+def test_the_loader_returns_none_for_anything_but_a_login_id(app, user, login_id):
+    """Primary keys in particular: sessions and cookies never hold them."""
+    with app.test_request_context():
+        assert load_session_user(login_id) is None
+        assert SNAPSHOT_KEY not in session
+
+
+def test_the_loader_refuses_a_revoked_login_id_and_forgets_the_snapshot(app, user, clock):
+    with app.test_request_context():
+        old_login_id = login_id_of(user.id)
+        session["_user_id"] = old_login_id
+        load_session_user(old_login_id)
+        db.session.get(User, user.id).revoke_logins()
+        db.session.commit()
+        clock.advance(60)
+        assert load_session_user(old_login_id) is None
+        assert SNAPSHOT_KEY not in session
+
+
+def test_a_fresh_snapshot_answers_without_a_query(app, user, clock, statements):
+    with app.test_request_context():
+        login_id = login_id_of(user.id)
+        session["_user_id"] = login_id
+        load_session_user(login_id)
+        statements.clear()
+        clock.advance(59)
+        assert load_session_user(login_id).email == user.email
+        assert statements == []
+
+
+def test_a_snapshot_of_another_login_id_is_not_used(app, user, other_user, clock):
+    with app.test_request_context():
+        session["_user_id"] = login_id_of(user.id)
+        load_session_user(login_id_of(user.id))
+        assert load_session_user(login_id_of(other_user.id)).id == other_user.id
+
+
+def test_an_old_snapshot_is_checked_again_and_picks_up_changes(app, user, clock, statements):
+    with app.test_request_context():
+        login_id = login_id_of(user.id)
+        session["_user_id"] = login_id
+        load_session_user(login_id)
+        db.session.get(User, user.id).email = "ada.lovelace@example.com"
+        db.session.commit()
+        clock.advance(60)
+        statements.clear()
+        assert load_session_user(login_id).email == "ada.lovelace@example.com"
+        assert len(statements) == 1
+        assert session[SNAPSHOT_KEY]["checked_at"] == clock.now
+
+
+def test_logout_ends_the_other_devices_sessions_at_their_next_check(app, auth, user, clock):
+    laptop, phone = app.test_client(), app.test_client()
+    auth_on = type(auth)
+    auth_on(laptop).login()
+    auth_on(phone).login()
+    auth_on(phone).logout()
+    assert laptop.get("/dashboard").status_code == 200  # within the window: still trusted
+    clock.advance(60)
+    response = laptop.get("/dashboard")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login")
+
+
+def test_with_a_recheck_of_zero_logout_ends_other_sessions_at_once(app, auth, user, clock):
+    app.config["SESSION_USER_RECHECK_SECONDS"] = 0
+    laptop, phone = app.test_client(), app.test_client()
+    auth_on = type(auth)
+    auth_on(laptop).login()
+    auth_on(phone).login()
+    assert laptop.get("/dashboard").status_code == 200
+    auth_on(phone).logout()
+    assert laptop.get("/dashboard").status_code == 302
+
+
+def test_a_deleted_user_is_logged_out_at_the_next_check(app, client, auth, user, clock):
+    auth.login()
+    with app.app_context():
+        db.session.delete(db.session.get(User, user.id))
+        db.session.commit()
+    clock.advance(60)
+    assert client.get("/dashboard").status_code == 302
+
+
+def test_the_api_with_a_session_cookie_answers_401_for_a_deleted_user(app, client, auth, user):
+    """Within the window the snapshot still says who it was; the API needs the row itself."""
+    auth.login()
+    with app.app_context():
+        db.session.delete(db.session.get(User, user.id))
+        db.session.commit()
+    response = client.get("/api/v1/users/me")
+    assert response.status_code == 401
+    assert response.headers["WWW-Authenticate"].lower().startswith("bearer")
+
+
+def test_logging_out_a_deleted_user_still_ends_the_session(app, client, auth, user):
+    auth.login()
+    with app.app_context():
+        db.session.delete(db.session.get(User, user.id))
+        db.session.commit()
+    assert auth.logout().status_code == 302
+    assert client.get("/dashboard").status_code == 302
