@@ -36,6 +36,7 @@ EXPECTED_TYPES = {
     "TRUSTED_PROXY_HOPS": (int, "a whole number"),
     "HSTS_SECONDS": (int, "a whole number"),
     "API_TOKEN_LIFETIME_SECONDS": (int, "a whole number"),
+    "SESSION_USER_RECHECK_SECONDS": (int, "a whole number"),
     "DATABASE_CONNECT_TIMEOUT": ((int, float), "a number"),
     "REDIS_CONNECT_TIMEOUT": ((int, float), "a number"),
     "REDIS_SOCKET_TIMEOUT": ((int, float), "a number"),
@@ -75,6 +76,11 @@ class BaseConfig:
     SESSION_COOKIE_HTTPONLY = True
     SESSION_COOKIE_SAMESITE = "Lax"
     SESSION_COOKIE_SECURE = False
+
+    # Seconds a logged-in session trusts its own copy of the user before the
+    # next page view reads the row again (app/auth/session_user.py); 0 checks
+    # on every request.
+    SESSION_USER_RECHECK_SECONDS = 60
 
     # Flask-Login's "remember me" cookie, used once the session has expired.
     REMEMBER_COOKIE_DURATION = timedelta(days=14)
@@ -209,15 +215,15 @@ def normalize_database_url(url):
 
 
 def engine_options(url, connect_timeout):
-    """SQLAlchemy engine options: fail fast, drop dead connections, keep values out of logs.
+    """SQLAlchemy engine options: fail fast, keep values out of logs.
 
     ``hide_parameters`` keeps statement parameters (emails, password hashes)
-    out of error messages, and so out of the logs.
+    out of error messages, and so out of the logs. Connections the server
+    closed are replaced at checkout without a ping (``app/database.py``).
     """
     if make_url(url).get_backend_name() == "postgresql":
         return {
             "hide_parameters": True,
-            "pool_pre_ping": True,
             "connect_args": {"connect_timeout": connect_timeout},
         }
     return {"hide_parameters": True}
@@ -271,6 +277,9 @@ def value_problems(config):
     lifetime = config.get("API_TOKEN_LIFETIME_SECONDS")
     if isinstance(lifetime, int) and lifetime <= 0:
         problems.append("API_TOKEN_LIFETIME_SECONDS must be a positive number of seconds")
+    recheck = config.get("SESSION_USER_RECHECK_SECONDS")
+    if isinstance(recheck, int) and recheck < 0:
+        problems.append("SESSION_USER_RECHECK_SECONDS must be 0 or more seconds")
     if config.get("DEBUG") and not config["ALLOW_DEBUG"]:
         problems.append("DEBUG must be off in this environment (unset FLASK_DEBUG)")
     if config.get("LOG_FORMAT") not in (*LOG_FORMATS, None):

@@ -68,10 +68,13 @@ def register_extensions(app):
     """Bind each extension object from ``app.extensions`` to this app."""
     from app import rate_limits
     from app.auth import accounts  # noqa: F401  (registers the user loader)
+    from app.database import replace_closed_connections
     from app.extensions import csrf, db, login_manager, migrate, redis_store
     from app.sessions import init_sessions
 
     db.init_app(app)
+    with app.app_context():
+        replace_closed_connections(db.engine)
     # An absolute path, so `flask db ...` works from any directory.
     migrate.init_app(app, db, directory=str(MIGRATIONS_PATH))
     login_manager.init_app(app)

@@ -1,8 +1,11 @@
-"""The declarative base, naming convention and column types every model shares."""
+"""The declarative base, naming convention and column types every model shares,
+and how pooled PostgreSQL connections are checked before use."""
 
+import select
 from datetime import UTC, datetime
 
-from sqlalchemy import DateTime, MetaData
+from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
 from sqlalchemy.types import TypeDecorator
 
@@ -65,3 +68,30 @@ class UTCDateTime(TypeDecorator):
         if value.tzinfo is None:
             return value.replace(tzinfo=UTC)
         return value.astimezone(UTC)
+
+
+def replace_closed_connections(engine):
+    """Make the pool swap a PostgreSQL connection the server has closed for a new one.
+
+    SQLAlchemy's ``pool_pre_ping`` would send ``SELECT 1`` at every checkout:
+    a round trip per request. A PostgreSQL restart or an idle-session
+    timeout closes each connection with a message, which leaves its socket
+    readable; looking for that costs one ``poll`` and no round trip. A
+    connection that vanished silently (a dropped network path) still fails
+    its first query, with a 503; SQLAlchemy then replaces the whole pool.
+    """
+    if engine.dialect.name == "postgresql":
+        event.listen(engine, "checkout", refuse_closed_connection)
+
+
+def refuse_closed_connection(dbapi_connection, _record, _proxy):
+    """A pool ``checkout`` hook: ``DisconnectionError`` makes the pool reconnect."""
+    if dbapi_connection.closed or server_has_hung_up(dbapi_connection.fileno()):
+        raise DisconnectionError("PostgreSQL closed this pooled connection")
+
+
+def server_has_hung_up(socket_fd):
+    """True when an idle connection's socket has something to read: the server's goodbye."""
+    poller = select.poll()
+    poller.register(socket_fd, select.POLLIN | select.POLLERR | select.POLLHUP)
+    return bool(poller.poll(0))

@@ -211,14 +211,11 @@ def test_production_accepts_a_heroku_style_postgres_url(production_env, monkeypa
     assert settings["SQLALCHEMY_DATABASE_URI"] == "postgresql+psycopg://app:secret@db.internal/app"
 
 
-def test_postgresql_engines_drop_dead_connections_and_fail_fast(production_env, monkeypatch):
+def test_postgresql_engines_fail_fast_without_a_ping_per_checkout(production_env, monkeypatch):
+    """Dead connections are found without a round trip: see test_database_connections.py."""
     monkeypatch.setenv("FLASK_DATABASE_CONNECT_TIMEOUT", "3")
     options = load_settings("production")["SQLALCHEMY_ENGINE_OPTIONS"]
-    assert options == {
-        "hide_parameters": True,
-        "pool_pre_ping": True,
-        "connect_args": {"connect_timeout": 3},
-    }
+    assert options == {"hide_parameters": True, "connect_args": {"connect_timeout": 3}}
 
 
 def test_postgresql_connect_timeout_defaults_to_two_seconds(production_env):
@@ -339,6 +336,17 @@ def test_an_api_token_lifetime_must_be_positive(production_env, monkeypatch, lif
     monkeypatch.setenv("FLASK_API_TOKEN_LIFETIME_SECONDS", lifetime)
     with pytest.raises(ConfigError, match="API_TOKEN_LIFETIME_SECONDS must be a positive number"):
         load_settings("production")
+
+
+def test_the_session_user_recheck_cannot_be_negative(production_env, monkeypatch):
+    monkeypatch.setenv("FLASK_SESSION_USER_RECHECK_SECONDS", "-1")
+    with pytest.raises(ConfigError, match="SESSION_USER_RECHECK_SECONDS must be 0 or more"):
+        load_settings("production")
+
+
+def test_a_session_user_recheck_of_zero_is_accepted(production_env, monkeypatch):
+    monkeypatch.setenv("FLASK_SESSION_USER_RECHECK_SECONDS", "0")
+    assert load_settings("production")["SESSION_USER_RECHECK_SECONDS"] == 0
 
 
 def test_an_api_token_lifetime_must_be_a_whole_number(production_env, monkeypatch):
