@@ -14,6 +14,9 @@ from app.database import is_storable, utcnow
 from app.extensions import db
 from app.models import Note
 
+# OFFSET is a signed 64-bit number in PostgreSQL (and SQLite).
+MAX_SQL_OFFSET = 2**63 - 1
+
 
 @dataclass(frozen=True)
 class NotePage:
@@ -53,23 +56,28 @@ def text_problem(text, name, min_length, max_length):
 def notes_page(owner, page, per_page):
     """The ``page``-th group of ``per_page`` notes of ``owner``, newest first.
 
-    Two queries whatever the page size: the count, then the rows. A page past
-    the end is empty, and is not sent to the database at all, so a huge page
-    number can never overflow an OFFSET.
+    One query whatever the page size: each row carries the total as a window
+    count. Only a page past the end (no rows, so no total) needs a second
+    query to count; an offset too large for the database is never sent.
     """
-    total = db.session.scalar(select(func.count()).where(Note.owner_id == owner.id))
     offset = (page - 1) * per_page
-    items = []
-    if offset < total:
+    rows = []
+    if offset <= MAX_SQL_OFFSET:
         query = (
-            select(Note)
+            select(Note, func.count().over())
             .where(Note.owner_id == owner.id)
             .order_by(Note.created_at.desc(), Note.id.desc())
             .limit(per_page)
             .offset(offset)
         )
-        items = list(db.session.scalars(query))
-    return NotePage(items=items, page=page, per_page=per_page, total=total)
+        rows = db.session.execute(query).all()
+    if rows:
+        total = rows[0][1]
+    elif offset == 0:
+        total = 0
+    else:
+        total = db.session.scalar(select(func.count()).where(Note.owner_id == owner.id))
+    return NotePage(items=[note for note, _ in rows], page=page, per_page=per_page, total=total)
 
 
 def get_owned_note(owner, note_id):
