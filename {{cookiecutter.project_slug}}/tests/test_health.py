@@ -7,11 +7,15 @@ from app.extensions import db, redis_store
 
 
 @pytest.fixture
-def database_down(monkeypatch):
+def database_down(app, monkeypatch):
     def refuse(*args, **kwargs):
         raise OperationalError("SELECT 1", {}, Exception("could not connect to server"))
 
-    monkeypatch.setattr(db.session, "execute", refuse)
+    with app.app_context():
+        engine = db.engine
+    with monkeypatch.context() as outage:  # undone before the app fixture drops its tables
+        outage.setattr(engine, "connect", refuse)
+        yield
 
 
 @pytest.fixture
@@ -56,19 +60,22 @@ def test_health_logs_what_failed(client, database_down, redis_down, caplog):
     assert any("Redis unreachable" in message for message in caplog.messages)
 
 
-def test_health_recovers_when_the_database_is_back(client, monkeypatch):
+def test_health_recovers_when_the_database_is_back(app, client, monkeypatch):
     down = True
-    real_execute = db.session.execute
+    with app.app_context():
+        engine = db.engine
+    real_connect = engine.connect
 
-    def execute(*args, **kwargs):
+    def connect(*args, **kwargs):
         if down:
             raise OperationalError("SELECT 1", {}, Exception("could not connect to server"))
-        return real_execute(*args, **kwargs)
+        return real_connect(*args, **kwargs)
 
-    monkeypatch.setattr(db.session, "execute", execute)
-    assert client.get("/health").status_code == 503
-    down = False
-    assert client.get("/health").status_code == 200
+    with monkeypatch.context() as outage:
+        outage.setattr(engine, "connect", connect)
+        assert client.get("/health").status_code == 503
+        down = False
+        assert client.get("/health").status_code == 200
 
 
 def test_redis_not_configured_in_development_does_not_fail_health(development_app):
