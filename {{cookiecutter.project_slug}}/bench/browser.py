@@ -107,6 +107,12 @@ class InProcessBrowser:
         headers, body = prepare(headers, form, json_body)
         if self.cookies:
             headers["Cookie"] = cookie_header(self.cookies)
+        if method not in ("GET", "HEAD"):
+            # Flask's test client speaks the app's PREFERRED_URL_SCHEME (https in
+            # production), where Flask-WTF wants a same-origin Referer, as browsers send.
+            config = self.client.application.config
+            origin = f"{config['PREFERRED_URL_SCHEME']}://{config['SERVER_NAME'] or 'localhost'}"
+            headers.setdefault("Referer", origin + path)
         response = self.client.open(path, method=method, headers=headers, data=body)
         update_cookies(self.cookies, response.headers.getlist("Set-Cookie"))
         answer_headers = {k.lower(): v for k, v in response.headers.items()}
