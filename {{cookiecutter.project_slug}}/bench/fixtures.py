@@ -5,8 +5,9 @@ rate limit is never spent), then everything a client does is done the way a
 client does it: the login form with its CSRF token gives the session
 cookie, ``POST /api/v1/tokens`` gives a bearer token, and ``POST
 /api/v1/notes`` creates the notes, so the notes list serves a full default
-page of 20. Afterwards the session is logged out and the user deleted; its
-notes and tokens go with it (``ON DELETE CASCADE``).
+page of 20. Afterwards the session is logged out, the sessions it left in
+Redis are deleted, and so is the user; its notes and tokens go with it
+(``ON DELETE CASCADE``).
 """
 
 import secrets
@@ -124,7 +125,20 @@ def log_out(browser):
         pass
 
 
+def delete_sessions(app, session_ids):
+    """Delete the stored sessions with these ids (the one logging out leaves, too)."""
+    client = app.extensions["redis"].client
+    if client is not None and session_ids:
+        prefix = app.config["SESSION_KEY_PREFIX"]
+        client.delete(*(prefix + session_id for session_id in session_ids))
+
+
 def remove_visitor(app, browser, visitor):
-    """Log the bench user out and delete it with its notes and tokens."""
+    """Log the bench user out, delete its sessions, and the user with its notes and tokens."""
     log_out(browser)
+    session_name = app.config["SESSION_COOKIE_NAME"]
+    session_ids = {
+        jar[session_name] for jar in (visitor.cookies, browser.cookies) if session_name in jar
+    }
+    delete_sessions(app, session_ids)
     delete_user(app, visitor.user_id)
