@@ -1,0 +1,110 @@
+"""A bake's shipped benchmark (``python -m bench``), run for real with tiny durations.
+
+It serves the bake's app and the bare app under gunicorn and measures them,
+so it needs PostgreSQL and Redis: ``TEST_DATABASE_URL`` and
+``TEST_REDIS_URL`` (each run gets a fresh database, dropped afterwards).
+Once with the Python load client, once with wrk when it is installed.
+"""
+
+import secrets
+import shutil
+
+import pytest
+
+from helpers.processes import describe, project_env, run
+from helpers.services import fresh_postgres_database, given_database_url, given_redis_url
+
+ENDPOINTS = ("/", "/dashboard", "/api/v1/notes", "/health")
+COLUMNS = 11  # endpoint, req/s, p50, p99, p99/p50, bare req/s, ratio, SQL, cmds, trips, errors
+BENCH_TIMEOUT = 90
+
+needs_services = pytest.mark.skipif(
+    not (given_database_url() and given_redis_url()),
+    reason="the benchmark runs against PostgreSQL and Redis: "
+    "set TEST_DATABASE_URL and TEST_REDIS_URL",
+)
+LOADS = [
+    "python",
+    pytest.param(
+        "wrk", marks=pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not on PATH")
+    ),
+]
+
+
+@pytest.fixture(scope="module")
+def project(bake_into):
+    return bake_into("bench").path
+
+
+def bench_env(**overrides):
+    """A production environment with the smallest settings that still measure."""
+    return project_env(
+        SECRET_KEY=secrets.token_urlsafe(48),
+        BENCH_DURATION="1",
+        BENCH_ROUNDS="1",
+        BENCH_CONNECTIONS="2",
+        **overrides,
+    )
+
+
+def table_rows(stdout):
+    """``{path: [cells]}`` for the table's lines (``GET <path> | ... | ...``)."""
+    rows = {}
+    for line in stdout.splitlines():
+        if line.startswith("GET "):
+            cells = [cell.strip() for cell in line.split("|")]
+            rows[cells[0].removeprefix("GET ")] = cells
+    return rows
+
+
+def user_count(database_url):
+    import psycopg
+
+    with psycopg.connect(database_url, connect_timeout=10) as connection:
+        return connection.execute("SELECT count(*) FROM users").fetchone()[0]
+
+
+@needs_services
+@pytest.mark.parametrize("load", LOADS)
+def test_the_benchmark_measures_and_counts_every_endpoint(project, load):
+    with fresh_postgres_database(given_database_url(), "forge_bench") as database_url:
+        env = bench_env(DATABASE_URL=database_url, REDIS_URL=given_redis_url(), BENCH_LOAD=load)
+        result = run(project, "-m", "bench", env=env, timeout=BENCH_TIMEOUT)
+        users_left = user_count(database_url)
+
+    assert result.returncode == 0, describe(result)
+    assert "Traceback" not in result.stderr, describe(result)
+    rows = table_rows(result.stdout)
+    assert set(rows) == set(ENDPOINTS), describe(result)
+    for path, cells in rows.items():
+        assert len(cells) == COLUMNS, cells
+        _, rps, p50, p99, tail, bare_rps, ratio, sql, commands, trips, errors = cells
+        assert float(rps) > 0, cells
+        assert 0 < float(p50) <= float(p99), cells
+        assert tail.endswith("x") and ratio.endswith("x"), cells
+        assert float(bare_rps) > 0 and float(ratio.removesuffix("x")) > 0, cells
+        assert int(sql) >= 0 and int(trips) <= int(commands), cells
+        assert errors == "0", f"{path}: requests failed\n{describe(result)}"
+    # /health asks both services on every request, by definition.
+    assert int(rows["/health"][7]) >= 1 and int(rows["/health"][8]) >= 1
+    expected_generator = "wrk" if load == "wrk" else "Python client"
+    assert expected_generator in result.stdout
+    budget = [line.strip() for line in result.stdout.split("Budget")[-1].splitlines()]
+    for target in ("/dashboard: ratio >=", "/api/v1/notes: ratio >=", "/health: ratio >="):
+        assert any(
+            line.startswith(f"GET {target}") and line.endswith(("met", "NOT MET"))
+            for line in budget
+        ), result.stdout
+    assert sum("p99 < 4x p50" in line for line in budget) == len(ENDPOINTS), result.stdout
+    assert users_left == 0, "the bench user was not removed"
+
+
+def test_without_database_and_redis_it_says_so_in_one_line(project):
+    result = run(
+        project, "-m", "bench", env=bench_env(DATABASE_URL=None, REDIS_URL=None), timeout=60
+    )
+
+    assert result.returncode == 2, describe(result)
+    assert "DATABASE_URL and REDIS_URL" in result.stderr
+    assert len(result.stderr.strip().splitlines()) == 1, result.stderr
+    assert result.stdout == ""
