@@ -94,6 +94,11 @@ def storage_settings(app):
     return app.config["REDIS_URL"], {"connection_pool": client.connection_pool}
 
 
+def has_app_wide_limits(app):
+    """True when Flask-Limiter's settings add limits for every view (none by default)."""
+    return bool(app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"))
+
+
 def init_app(app):
     """Bind the limiter to the app's storage and answer breaches with ``too_many_requests``."""
     from flask_limiter import RateLimitExceeded
@@ -103,4 +108,9 @@ def init_app(app):
     app.config["RATELIMIT_STORAGE_URI"] = uri
     app.config["RATELIMIT_STORAGE_OPTIONS"] = options
     limiter.init_app(app)
+    if not has_app_wide_limits(app):
+        # Every limit here is a decorator, which checks its own view when
+        # called. Flask-Limiter's before_request hook is there for app-wide
+        # limits; without any, it would only spend time on every request.
+        app.before_request_funcs[None].remove(limiter._check_request_limit)
     app.register_error_handler(RateLimitExceeded, too_many_requests)

@@ -31,8 +31,10 @@ DEFAULT_HEADERS = {
 
 def add_security_headers(response):
     """Fill in the default headers, HSTS over HTTPS, and no-store for signed-in pages."""
+    present = {name.lower() for name, _value in response.headers.items()}
     for name, value in DEFAULT_HEADERS.items():
-        response.headers.setdefault(name, value)
+        if name.lower() not in present:
+            response.headers.add(name, value)
     hsts_seconds = current_app.config["HSTS_SECONDS"]
     if hsts_seconds and request.is_secure:
         subdomains = "; includeSubDomains" if current_app.config["HSTS_INCLUDE_SUBDOMAINS"] else ""

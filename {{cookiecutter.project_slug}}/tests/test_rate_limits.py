@@ -1,7 +1,11 @@
 """Rate limits: failed logins and registrations, counted per client address."""
 
+from types import SimpleNamespace
+
 import pytest
 
+from app.extensions import limiter
+from app.rate_limits import has_app_wide_limits
 from tests.conftest import EMAIL, PASSWORD
 
 WRONG = "not the password"
@@ -121,3 +125,21 @@ def test_the_default_limit_answers_429_within_20_failed_logins(auth, user):
 
     assert 429 in statuses
     assert statuses.index(429) == 15  # "15 per minute": the 16th attempt waits
+
+
+def test_without_app_wide_limits_no_limiter_hook_runs_on_every_request(app):
+    """The decorators check their own views; the per-request hook would find nothing to do."""
+    assert limiter._check_request_limit not in app.before_request_funcs[None]
+
+
+@pytest.mark.parametrize(
+    ("config", "expected"),
+    [
+        ({}, False),
+        ({"RATELIMIT_DEFAULT": ""}, False),
+        ({"RATELIMIT_DEFAULT": "100 per minute"}, True),
+        ({"RATELIMIT_APPLICATION": "1000 per minute"}, True),
+    ],
+)
+def test_app_wide_limits_would_keep_the_per_request_hook(config, expected):
+    assert has_app_wide_limits(SimpleNamespace(config=config)) is expected
