@@ -9,7 +9,7 @@ import hashlib
 import secrets
 from datetime import datetime
 
-from sqlalchemy import ForeignKey, String, delete, select
+from sqlalchemy import ForeignKey, String, bindparam, delete, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.database import UTCDateTime, utcnow
@@ -46,8 +46,7 @@ class ApiToken(db.Model):
     @classmethod
     def find_valid(cls, plain):
         """The unexpired token whose plain text is ``plain`` (with its user), or None."""
-        query = select(cls).where(cls.token_hash == hash_token(plain), cls.expires_at > utcnow())
-        return db.session.scalar(query)
+        return db.session.scalar(VALID_TOKEN, {"token_hash": hash_token(plain), "now": utcnow()})
 
     @classmethod
     def delete_expired(cls, user):
@@ -56,3 +55,9 @@ class ApiToken(db.Model):
 
     def __repr__(self):
         return f"<ApiToken {self.id} of user {self.user_id}>"
+
+
+# Looked up on every API request: built once, so a request only binds its values.
+VALID_TOKEN = select(ApiToken).where(
+    ApiToken.token_hash == bindparam("token_hash"), ApiToken.expires_at > bindparam("now")
+)

@@ -8,7 +8,7 @@ ids reveal nothing about other people's data.
 from dataclasses import dataclass
 
 from flask import abort
-from sqlalchemy import func, select
+from sqlalchemy import bindparam, func, select
 
 from app.database import is_storable, utcnow
 from app.extensions import db
@@ -16,6 +16,16 @@ from app.models import Note
 
 # OFFSET is a signed 64-bit number in PostgreSQL (and SQLite).
 MAX_SQL_OFFSET = 2**63 - 1
+
+# Built once, with its values as parameters: each request then skips building
+# the statement and its cache key (a third of the query's cost in Python).
+NOTES_PAGE = (
+    select(Note, func.count().over())
+    .where(Note.owner_id == bindparam("owner_id"))
+    .order_by(Note.created_at.desc(), Note.id.desc())
+    .limit(bindparam("limit"))
+    .offset(bindparam("offset"))
+)
 
 
 @dataclass(frozen=True)
@@ -63,14 +73,8 @@ def notes_page(owner, page, per_page):
     offset = (page - 1) * per_page
     rows = []
     if offset <= MAX_SQL_OFFSET:
-        query = (
-            select(Note, func.count().over())
-            .where(Note.owner_id == owner.id)
-            .order_by(Note.created_at.desc(), Note.id.desc())
-            .limit(per_page)
-            .offset(offset)
-        )
-        rows = db.session.execute(query).all()
+        parameters = {"owner_id": owner.id, "limit": per_page, "offset": offset}
+        rows = db.session.execute(NOTES_PAGE, parameters).all()
     if rows:
         total = rows[0][1]
     elif offset == 0:
