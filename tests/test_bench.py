@@ -6,6 +6,7 @@ so it needs PostgreSQL and Redis: ``TEST_DATABASE_URL`` and
 Once with the Python load client, once with wrk when it is installed.
 """
 
+import os
 import secrets
 import shutil
 
@@ -18,15 +19,21 @@ ENDPOINTS = ("/", "/dashboard", "/api/v1/notes", "/health")
 COLUMNS = 11  # endpoint, req/s, p50, p99, p99/p50, bare req/s, ratio, SQL, cmds, trips, errors
 BENCH_TIMEOUT = 90
 
+# Skipped on a developer's machine without them; under CI (.ci/run provides
+# both) their absence fails the run instead of passing as a skip.
+IN_CI = bool(os.environ.get("CI"))
 needs_services = pytest.mark.skipif(
-    not (given_database_url() and given_redis_url()),
+    not (given_database_url() and given_redis_url()) and not IN_CI,
     reason="the benchmark runs against PostgreSQL and Redis: "
     "set TEST_DATABASE_URL and TEST_REDIS_URL",
 )
 LOADS = [
     "python",
     pytest.param(
-        "wrk", marks=pytest.mark.skipif(shutil.which("wrk") is None, reason="wrk is not on PATH")
+        "wrk",
+        marks=pytest.mark.skipif(
+            shutil.which("wrk") is None and not IN_CI, reason="wrk is not on PATH"
+        ),
     ),
 ]
 
@@ -81,12 +88,16 @@ def test_the_benchmark_measures_and_counts_every_endpoint(project, load):
         _, rps, p50, p99, tail, bare_rps, ratio, sql, commands, trips, errors = cells
         assert float(rps) > 0, cells
         assert 0 < float(p50) <= float(p99), cells
-        assert tail.endswith("x") and ratio.endswith("x"), cells
-        assert float(bare_rps) > 0 and float(ratio.removesuffix("x")) > 0, cells
-        assert int(sql) >= 0 and int(trips) <= int(commands), cells
+        assert tail.endswith("x"), cells
+        assert ratio.endswith("x"), cells
+        assert float(bare_rps) > 0, cells
+        assert float(ratio.removesuffix("x")) > 0, cells
+        assert int(sql) >= 0, cells
+        assert int(trips) <= int(commands), cells
         assert errors == "0", f"{path}: requests failed\n{describe(result)}"
     # /health asks both services on every request, by definition.
-    assert int(rows["/health"][7]) >= 1 and int(rows["/health"][8]) >= 1
+    assert int(rows["/health"][7]) >= 1
+    assert int(rows["/health"][8]) >= 1
     expected_generator = "wrk" if load == "wrk" else "Python client"
     assert expected_generator in result.stdout
     budget = [line.strip() for line in result.stdout.split("Budget")[-1].splitlines()]
