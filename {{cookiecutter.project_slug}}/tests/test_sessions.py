@@ -39,6 +39,30 @@ def test_the_session_lives_in_redis_with_a_short_lifetime(app, client, auth, use
     )
 
 
+def test_each_request_pushes_the_idle_expiry_back_without_rewriting_the_session(
+    app, client, auth, user, redis_client
+):
+    """Sliding expiry by GETEX: an active session never expires, an idle one still does."""
+    auth.login()
+    client.get("/dashboard")  # the first view stores the page's CSRF token
+    key = f"session:{client.get_cookie('session').value}"
+    stored = redis_client.get(key)
+    redis_client.expire(key, 5)  # as if the session had been idle for hours
+    assert client.get("/dashboard").status_code == 200
+    lifetime = app.config["PERMANENT_SESSION_LIFETIME"].total_seconds()
+    assert lifetime - 5 <= redis_client.ttl(key) <= lifetime
+    assert redis_client.get(key) == stored  # read and slid, not written
+
+
+def test_a_changed_session_is_written_back(client, auth, user, redis_client):
+    auth.login()
+    client.get("/dashboard")
+    key = f"session:{client.get_cookie('session').value}"
+    before = redis_client.get(key)
+    client.post("/notes", data={"csrf_token": auth.csrf_token("/dashboard"), "title": "Hi"})
+    assert redis_client.get(key) != before  # the flash message was saved
+
+
 def test_the_session_id_changes_at_login(client, auth, user, redis_client):
     client.get("/auth/login")
     before = client.get_cookie("session").value
