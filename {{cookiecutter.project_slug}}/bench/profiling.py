@@ -19,7 +19,14 @@ from bench.browser import InProcessBrowser
 from bench.counters import count_request
 from bench.endpoints import ENDPOINTS
 from bench.fixtures import FixtureError, prepare_visitor, remove_visitor
-from bench.servers import ServerError, migrate, missing_services, server_environment
+from bench.servers import (
+    ServerError,
+    UsageError,
+    close_database,
+    migrate,
+    production_app,
+    server_environment,
+)
 
 WARMUP_REQUESTS = 20
 CPROFILE_LINES = 30
@@ -127,22 +134,9 @@ def main(argv=None):
     if arguments.requests < 1:
         print("bench.profiling: --requests must be at least 1", file=sys.stderr)
         return 2
-    missing = missing_services()
-    if missing:
-        print(
-            f"bench.profiling: set {' and '.join(missing)} (in the environment or .env): "
-            "profiling runs the production config against real PostgreSQL and Redis",
-            file=sys.stderr,
-        )
-        return 2
-    os.environ["FLASK_CONFIG"] = "production"
-    from app import create_app
-    from app.extensions import db
-    from config import ConfigError
-
     try:
-        project_app = create_app("production")
-    except ConfigError as error:
+        project_app = production_app()
+    except UsageError as error:
         print(f"bench.profiling: {error}", file=sys.stderr)
         return 2
     try:
@@ -152,8 +146,7 @@ def main(argv=None):
         print(f"bench.profiling: {error}", file=sys.stderr)
         return 1
     finally:
-        with project_app.app_context():
-            db.engine.dispose()
+        close_database(project_app)
     return 0
 
 

@@ -28,8 +28,10 @@ from bench.servers import (
     HOST,
     PROJECT_ROOT,
     ServerError,
+    UsageError,
+    close_database,
     migrate,
-    missing_services,
+    production_app,
     server_environment,
     serving,
 )
@@ -192,21 +194,9 @@ def main(argv=None):
     except load.LoadError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 2
-    missing = missing_services()
-    if missing:
-        print(
-            f"bench: set {' and '.join(missing)} (in the environment or .env): the benchmark "
-            "runs the production config against real PostgreSQL and Redis",
-            file=sys.stderr,
-        )
-        return 2
-    os.environ["FLASK_CONFIG"] = "production"
-    from app import create_app
-    from config import ConfigError
-
     try:
-        project_app = create_app("production")
-    except ConfigError as error:
+        project_app = production_app()
+    except UsageError as error:
         print(f"bench: {error}", file=sys.stderr)
         return 2
     signal.signal(signal.SIGTERM, stop_on_sigterm)
@@ -219,8 +209,5 @@ def main(argv=None):
         print(f"bench: {error}", file=sys.stderr)
         return 1
     finally:
-        from app.extensions import db
-
-        with project_app.app_context():
-            db.engine.dispose()
+        close_database(project_app)
     return 0

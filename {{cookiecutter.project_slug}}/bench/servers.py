@@ -43,6 +43,39 @@ def missing_services():
     return [name for name in REQUIRED if not os.environ.get(name)]
 
 
+class UsageError(Exception):
+    """Something to fix in the environment before measuring: one line, exit status 2."""
+
+
+def production_app():
+    """The project's app in its production config, for in-process requests and counts.
+
+    Raises ``UsageError`` naming what is missing or wrong.
+    """
+    missing = missing_services()
+    if missing:
+        raise UsageError(
+            f"set {' and '.join(missing)} (in the environment or .env): it runs the "
+            "production config against real PostgreSQL and Redis"
+        )
+    os.environ["FLASK_CONFIG"] = "production"
+    from app import create_app
+    from config import ConfigError
+
+    try:
+        return create_app("production")
+    except ConfigError as error:
+        raise UsageError(str(error)) from None
+
+
+def close_database(app):
+    """Close the app's pooled database connections."""
+    from app.extensions import db
+
+    with app.app_context():
+        db.engine.dispose()
+
+
 def server_environment():
     """The environment both servers run in: this one, with the production config."""
     env = dict(os.environ)
