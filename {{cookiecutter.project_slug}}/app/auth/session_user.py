@@ -1,9 +1,9 @@
 """Who is logged in, read from the server-side session instead of the database.
 
 Logging in stores a small snapshot of the user in the session (the columns
-pages show, and when the database last confirmed them). Later page views find the user
-there, in the one Redis round trip the session costs anyway, so an ordinary
-logged-in page needs no query to know who is asking.
+pages show, and when the database last confirmed them). Later page views
+find the user there, in the one Redis round trip the session costs anyway,
+so an ordinary logged-in page needs no query to know who is asking.
 
 Safe because the session is server-side: the cookie holds only a random id,
 and the snapshot is written only here, from a row just read from the
@@ -22,7 +22,7 @@ from flask_login import UserMixin
 from app.extensions import db
 from app.models import User
 
-# The session key holding the snapshot (Flask-Login's own keys start with "_").
+# The session key holding the snapshot, beside Flask-Login's own "_user_id".
 SNAPSHOT_KEY = "_user"
 
 
