@@ -54,6 +54,17 @@ def bench_env(**overrides):
     )
 
 
+def cpu_rows(stdout):
+    """The "CPU per request" section: {path: (app server, PostgreSQL, Redis, bare server)}."""
+    section = stdout.split("CPU per request", 1)[1].split("Budget", 1)[0]
+    rows = {}
+    for line in section.splitlines():
+        words = line.split()
+        if words[:1] == ["GET"]:
+            rows[words[1]] = tuple(float(value) for value in words[2:6])
+    return rows
+
+
 def table_rows(stdout):
     """``{path: [cells]}`` for the table's lines (``GET <path> | ... | ...``)."""
     rows = {}
@@ -98,6 +109,14 @@ def test_the_benchmark_measures_and_counts_every_endpoint(project, load):
     # /health asks both services on every request, by definition.
     assert int(rows["/health"][7]) >= 1
     assert int(rows["/health"][8]) >= 1
+    cpu = cpu_rows(result.stdout)
+    assert set(cpu) == set(ENDPOINTS), result.stdout
+    for path, (app_server, _postgres, _redis, bare_server) in cpu.items():
+        assert app_server > 0, path
+        assert bare_server > 0, path
+    # /health makes both servers work on every request (CPU is read in 10 ms ticks).
+    _, postgres, redis, _ = cpu["/health"]
+    assert postgres + redis > 0, result.stdout
     expected_generator = "wrk" if load == "wrk" else "Python client"
     assert expected_generator in result.stdout
     budget = [line.strip() for line in result.stdout.split("Budget")[-1].splitlines()]

@@ -1,9 +1,9 @@
-"""The printed report: machine facts, one table, and the budget as met or not met.
+"""The printed report: machine facts, the table, where the CPU went, and the budget.
 
 Every figure of a request type is the median over the rounds: its req/s,
-p50 and p99, and its ratio, computed round by round as the app's req/s over
-the bare app's req/s measured just before it (so a slower minute of the
-machine hits both). The counters are exact, not sampled.
+p50 and p99, its CPU per request, and its ratio, computed round by round as
+the app's req/s over the bare app's req/s measured just before it (so a
+slower minute of the machine hits both). The counters are exact, not sampled.
 """
 
 import os
@@ -15,6 +15,8 @@ import sys
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
+from bench.cpu import CpuUse
+from bench.cpu import available as cpu_available
 from bench.endpoints import P99_OVER_P50_BUDGET
 
 COLUMNS = (
@@ -44,14 +46,21 @@ class Row:
     ratio: float
     counts: object
     errors: int
+    cpu: object  # cpu.CpuUse per request (microseconds), the app's runs
+    bare_cpu: object  # the same for the bare app's runs
 
     @property
     def tail(self):
         return self.p99_ms / self.p50_ms if self.p50_ms else float("inf")
 
 
-def aggregate(endpoint, app_results, bare_results, counts):
-    """A Row from the paired runs of every round (medians; errors summed)."""
+def aggregate(endpoint, app_runs, bare_runs, counts):
+    """A Row from the paired runs of every round (medians; errors summed).
+
+    Each run is a ``(load.Result, cpu.CpuUse)`` pair.
+    """
+    app_results = [result for result, _ in app_runs]
+    bare_results = [result for result, _ in bare_runs]
     ratios = [
         app.rps / bare.rps if bare.rps else 0.0
         for app, bare in zip(app_results, bare_results, strict=True)
@@ -65,7 +74,36 @@ def aggregate(endpoint, app_results, bare_results, counts):
         ratio=statistics.median(ratios),
         counts=counts,
         errors=sum(result.errors for result in [*app_results, *bare_results]),
+        cpu=median_cpu(app_runs),
+        bare_cpu=median_cpu(bare_runs),
     )
+
+
+def median_cpu(runs):
+    """Microseconds of CPU per request in each place, median over the runs."""
+    per_request = [used.per_request(result.requests) for result, used in runs]
+    return CpuUse(
+        server=statistics.median(use.server for use in per_request),
+        postgres=statistics.median(use.postgres for use in per_request),
+        redis=statistics.median(use.redis for use in per_request),
+    )
+
+
+def cpu_lines(rows):
+    """CPU per request: the app's server, PostgreSQL, Redis, and the bare app's server."""
+    if not cpu_available():
+        return ["CPU per request: not measured (needs Linux's /proc)"]
+    lines = [
+        "CPU per request, microseconds (median over rounds; all processes of each kind):",
+        f"  {'endpoint':<18} {'app server':>10} {'PostgreSQL':>10} {'Redis':>6} "
+        f"{'bare server':>11}",
+    ]
+    for row in rows:
+        lines.append(
+            f"  {'GET ' + row.endpoint.path:<18} {row.cpu.server:>10.0f} "
+            f"{row.cpu.postgres:>10.0f} {row.cpu.redis:>6.0f} {row.bare_cpu.server:>11.0f}"
+        )
+    return lines
 
 
 def cpu_model():
@@ -174,6 +212,7 @@ def render_report(settings, workers, threads, rows):
     """The whole report as text."""
     lines = ["flask-forge benchmark", *header_lines(settings, workers, threads), ""]
     lines += table_lines(rows)
+    lines += ["", *cpu_lines(rows)]
     lines += ["", "Budget (informational, never enforced):", *budget_lines(rows)]
     if any(row.errors for row in rows):
         lines += [

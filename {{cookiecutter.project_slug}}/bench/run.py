@@ -17,7 +17,7 @@ import sys
 from contextlib import ExitStack, redirect_stderr
 from dataclasses import dataclass
 
-from bench import load
+from bench import cpu, load
 from bench.browser import Browser
 from bench.endpoints import ENDPOINTS, CheckError, check_bare
 from bench.fixtures import FixtureError, prepare_visitor, remove_visitor
@@ -129,31 +129,30 @@ def warm_up(app_server, bare_server, visitor):
 
 
 def measure(settings, app_server, bare_server, visitor):
-    """Each round, each endpoint: the bare app, then the app. Returns the runs."""
+    """Each round, each endpoint: the bare app, then the app. Returns the runs.
+
+    Each run is a ``(load.Result, cpu.CpuUse)`` pair: what the load generator
+    saw, and the CPU the server, PostgreSQL and Redis spent meanwhile.
+    """
     runs = {endpoint.path: ([], []) for endpoint in ENDPOINTS}
     for round_number in range(1, settings.rounds + 1):
         for endpoint in ENDPOINTS:
             progress(f"round {round_number}/{settings.rounds}: GET {endpoint.path}")
             app_runs, bare_runs = runs[endpoint.path]
-            bare_runs.append(
-                load.run_load(
-                    settings.load,
-                    bare_server.url + "/",
-                    {},
-                    settings.duration,
-                    settings.connections,
-                )
-            )
+            bare_runs.append(run_measured(settings, bare_server, "/", {}))
             app_runs.append(
-                load.run_load(
-                    settings.load,
-                    app_server.url + endpoint.path,
-                    endpoint.headers(visitor),
-                    settings.duration,
-                    settings.connections,
-                )
+                run_measured(settings, app_server, endpoint.path, endpoint.headers(visitor))
             )
     return runs
+
+
+def run_measured(settings, server, path, headers):
+    """One load run against ``server``, with the CPU it cost."""
+    with cpu.measuring(server.process_group) as used:
+        result = load.run_load(
+            settings.load, server.url + path, headers, settings.duration, settings.connections
+        )
+    return result, used
 
 
 def benchmark(settings, project_app):

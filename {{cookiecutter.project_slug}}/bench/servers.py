@@ -106,6 +106,11 @@ class Server:
     def url(self):
         return f"http://{HOST}:{self.port}"
 
+    @property
+    def process_group(self):
+        """gunicorn's master and workers: started in a session of their own."""
+        return self.process.pid
+
     def start(self, env):
         """Start gunicorn and wait until it answers; raise ``ServerError`` if it does not."""
         self.log = tempfile.NamedTemporaryFile(prefix=f"bench-{self.name}-", suffix=".log")  # noqa: SIM115
