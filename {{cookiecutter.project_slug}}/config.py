@@ -79,7 +79,7 @@ class BaseConfig:
 
     # Seconds a logged-in session trusts its own copy of the user before the
     # next page view reads the row again (app/auth/session_user.py); 0 checks
-    # on every request.
+    # on every request (one query and one session write per page view).
     SESSION_USER_RECHECK_SECONDS = 60
 
     # Flask-Login's "remember me" cookie, used once the session has expired.

@@ -7,9 +7,9 @@ default, GET, HEAD and OPTIONS requests run each statement in autocommit,
 while POST, PUT, PATCH and DELETE keep one transaction per request, so their
 writes are all-or-nothing and a failure rolls them back.
 
-A GET view that writes (the remember-me login records ``last_login_at``)
-commits each statement as it runs: keep writes that belong together in
-unsafe methods.
+A write in a GET view (none of the shipped views writes) would commit
+each statement as it runs: keep writes that belong together in unsafe
+methods.
 """
 
 from flask import has_request_context, request

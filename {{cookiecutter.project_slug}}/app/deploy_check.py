@@ -6,6 +6,7 @@ command exits with status 1 when there is any, so a deploy script or CI
 job can stop on it.
 """
 
+import redis
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from flask import current_app
@@ -22,6 +23,8 @@ COOKIE_FLAGS = (
     ("REMEMBER_COOKIE_HTTPONLY", True),
 )
 SAMESITE_VALUES = ("Lax", "Strict")
+# Sessions read and slide their expiry with GETEX (app/sessions.py), Redis 6.2+.
+GETEX_PROBE_KEY = "deploy-check:getex"
 
 
 def settings_problems(config, debug):
@@ -75,6 +78,10 @@ def redis_problems():
         redis_store.ping()
     except Exception as error:  # redis raises many kinds of error; any means "down"
         return [f"Redis is unreachable ({type(error).__name__})"]
+    try:
+        redis_store.client.getex(GETEX_PROBE_KEY, ex=1)  # a key that does not exist: no effect
+    except redis.exceptions.ResponseError:
+        return ["Redis has no GETEX (it is older than 6.2), which sessions need"]
     return []
 
 

@@ -36,6 +36,8 @@ FAILED_LOGIN_SCOPE = "failed-login"
 REGISTRATION_SCOPE = "registration"
 FAILED_LOGIN_FLAG = "login_failed"
 UNAUTHORIZED = 401
+# Flask-Limiter's settings for limits that apply beyond the decorated views.
+APP_WIDE_LIMIT_KEYS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
 
 
 def record_failed_login():
@@ -95,8 +97,16 @@ def storage_settings(app):
 
 
 def has_app_wide_limits(app):
-    """True when Flask-Limiter's settings add limits for every view (none by default)."""
-    return bool(app.config.get("RATELIMIT_DEFAULT") or app.config.get("RATELIMIT_APPLICATION"))
+    """True when some limit is not a view's own decorator: default, application,
+    meta or blueprint limits, which only Flask-Limiter's per-request hook applies.
+    """
+    manager = limiter.limit_manager
+    return bool(
+        any(app.config.get(key) for key in APP_WIDE_LIMIT_KEYS)
+        or manager.default_limits
+        or manager.application_limits
+        or any(manager.blueprint_limits(app, name) for name in getattr(app, "blueprints", {}))
+    )
 
 
 def init_app(app):

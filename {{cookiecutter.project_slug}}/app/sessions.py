@@ -69,7 +69,28 @@ class SlidingRedisSessions(RedisSessionInterface):
     ``PERMANENT_SESSION_LIFETIME`` while an active one never does, without
     a write. The session cookie has no expiry of its own (``SESSION_PERMANENT
     = False``), so it needs no refreshing either.
+
+    A session read from Redis is only ever updated in place (``SET ... XX``),
+    never created again: when another request deleted it meanwhile (logging
+    out), this request's late write is dropped instead of bringing the
+    logged-out session back. New and regenerated ids are created as usual.
     """
+
+    def open_session(self, app, request):
+        """The session, remembering under which id it was found in Redis (if it was)."""
+        session = super().open_session(app, request)
+        if session.sid == request.cookies.get(app.config["SESSION_COOKIE_NAME"]):
+            session.stored_sid = session.sid  # the cookie's id: its data came from Redis
+        return session
+
+    def _upsert_session(self, session_lifetime, session, store_id):
+        """Write the session; one read from Redis only if it still exists there."""
+        self.client.set(
+            store_id,
+            self.serializer.encode(session),
+            ex=int(session_lifetime.total_seconds()),
+            xx=getattr(session, "stored_sid", None) == session.sid,
+        )
 
     def _retrieve_session_data(self, store_id):
         """The stored session (its expiry pushed back), or None."""

@@ -97,3 +97,15 @@ def test_without_redis_sessions_would_be_local(development_app):
     result = check_deploy(development_app)
 
     assert "problem: REDIS_URL is not set" in result.stderr
+
+
+def test_a_redis_without_getex_fails(migrated, monkeypatch):
+    """Redis before 6.2 answers GETEX with an error; sessions need it."""
+
+    def unknown_command(*args, **kwargs):
+        raise redis.exceptions.ResponseError("unknown command 'GETEX'")
+
+    monkeypatch.setattr(migrated.extensions["redis"].client, "getex", unknown_command)
+    result = check_deploy(migrated)
+    assert result.exit_code == 1
+    assert "problem: Redis has no GETEX (it is older than 6.2)" in result.stderr

@@ -4,6 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from app import create_app, rate_limits
 from app.extensions import limiter
 from app.rate_limits import has_app_wide_limits
 from tests.conftest import EMAIL, PASSWORD
@@ -143,3 +144,10 @@ def test_without_app_wide_limits_no_limiter_hook_runs_on_every_request(app):
 )
 def test_app_wide_limits_would_keep_the_per_request_hook(config, expected):
     assert has_app_wide_limits(SimpleNamespace(config=config)) is expected
+
+
+def test_with_app_wide_limits_the_per_request_hook_stays(monkeypatch):
+    monkeypatch.setattr(rate_limits, "has_app_wide_limits", lambda app: True)
+    app = create_app("testing")
+    assert limiter._check_request_limit in app.before_request_funcs[None]
+    app.extensions["redis"].client.close()

@@ -2,10 +2,11 @@
 every SESSION_USER_RECHECK_SECONDS (app/auth/session_user.py)."""
 
 import pytest
-from flask import session
+from flask import request, session
 from sqlalchemy import event
 
 from app.auth import session_user
+from app.auth.login_session import log_in
 from app.auth.session_user import SNAPSHOT_KEY, SessionUser, load_session_user
 from app.extensions import db
 from app.models import User
@@ -42,6 +43,11 @@ def statements(app):
     event.listen(engine, "before_cursor_execute", record)
     yield sent
     event.remove(engine, "before_cursor_execute", record)
+
+
+def current_request():
+    """The request object itself, as Flask hands it to the session interface."""
+    return request._get_current_object()
 
 
 def login_id_of(user_id):
@@ -163,3 +169,44 @@ def test_logging_out_a_deleted_user_still_ends_the_session(app, client, auth, us
         db.session.commit()
     assert auth.logout().status_code == 302
     assert client.get("/dashboard").status_code == 302
+
+
+def test_a_late_write_cannot_bring_back_a_session_logged_out_meanwhile(app, client, auth, user):
+    """A request still running when the user logs out must not re-create the session."""
+    auth.login()
+    session_id = client.get_cookie("session").value
+    with app.test_request_context("/dashboard", headers={"Cookie": f"session={session_id}"}):
+        in_flight = app.session_interface.open_session(app, current_request())
+        assert in_flight.get("_user_id")
+        in_flight["touched"] = True  # the in-flight request changed its session
+        auth.logout()  # meanwhile, on another request, the same session logs out
+        app.session_interface.save_session(app, in_flight, app.make_response("late"))
+    thief = app.test_client()
+    thief.set_cookie("session", session_id)
+    assert thief.get("/dashboard").status_code == 302
+    assert thief.get("/api/v1/users/me").status_code == 401
+
+
+def test_the_snapshot_is_only_trusted_for_the_login_id_it_was_taken_for(app, user, other_user):
+    with app.test_request_context():
+        load_session_user(login_id_of(user.id))  # the snapshot of user
+        session.pop("_user_id", None)
+        found = load_session_user(login_id_of(other_user.id))  # e.g. other_user's remember cookie
+        assert (found.id, found.email) == (other_user.id, other_user.email)
+
+
+def test_loading_the_row_checks_the_login_id(app, user):
+    with app.test_request_context():
+        found = load_session_user(login_id_of(user.id))
+        db.session.get(User, user.id).revoke_logins()
+        db.session.commit()
+        assert found.load() is None
+
+
+def test_an_inactive_user_is_not_logged_in_and_leaves_no_snapshot(app, user, monkeypatch):
+    """Flask-Login refuses users whose ``is_active`` is False (a project may add that)."""
+    monkeypatch.setattr(User, "is_active", property(lambda self: False))
+    with app.test_request_context():
+        log_in(db.session.get(User, user.id))
+        assert "_user_id" not in session
+        assert SNAPSHOT_KEY not in session

@@ -43,8 +43,8 @@ def log_in(user, remember=False):
     order matters: clear, write the user id, then regenerate.
     """
     session.clear()
-    login_user(user, remember=remember)
-    remember_in_session(user)
+    if login_user(user, remember=remember):
+        remember_in_session(user)
     current_app.session_interface.regenerate(session)
 
 

@@ -11,7 +11,7 @@ database. Every ``SESSION_USER_RECHECK_SECONDS`` (60 by default) the next
 page view reads the row again: a revoked login id (``revoke_logins``, which
 logout calls) or a deleted user ends the session then, and a changed email
 shows up. That delay is the trade-off: set it to 0 to check on every
-request, at the cost of one query per page view.
+request, at the cost of one query and one session write per page view.
 """
 
 import time
@@ -19,7 +19,6 @@ import time
 from flask import current_app, session
 from flask_login import UserMixin
 
-from app.extensions import db
 from app.models import User
 
 # The session key holding the snapshot, beside Flask-Login's own "_user_id".
@@ -45,8 +44,8 @@ class SessionUser(UserMixin):
         return self.login_id
 
     def load(self):
-        """The user's database row, or None if the user is gone."""
-        return db.session.get(User, self.id)
+        """The user's database row, or None once this login was revoked or the user is gone."""
+        return User.find_by_login_id(self.login_id)
 
     def __repr__(self):
         return f"<SessionUser {self.id} {self.email}>"
@@ -55,6 +54,7 @@ class SessionUser(UserMixin):
 def remember_in_session(user):
     """Store the snapshot of ``user`` (a ``User`` row just read) and return it as a SessionUser."""
     snapshot = {
+        "login_id": user.login_id,
         "id": user.id,
         "email": user.email,
         "created_at": user.created_at,
@@ -74,12 +74,12 @@ def is_fresh(snapshot):
 def load_session_user(login_id):
     """Flask-Login's loader: the user for the login id in the session or remember-me cookie.
 
-    A fresh snapshot written for this same login id answers without a query.
+    A fresh snapshot taken for this very login id answers without a query.
     Otherwise (a remember-me login, a snapshot due for a check) the row is
     read by login id, so a revoked id finds nobody, and the snapshot renewed.
     """
     snapshot = session.get(SNAPSHOT_KEY)
-    if snapshot is not None and session.get("_user_id") == login_id and is_fresh(snapshot):
+    if snapshot is not None and snapshot.get("login_id") == login_id and is_fresh(snapshot):
         return SessionUser(snapshot, login_id)
     user = User.find_by_login_id(login_id)
     if user is None:
