@@ -1,16 +1,47 @@
-"""Finish a fresh bake: write a private .env with new secrets.
+"""Finish a fresh bake: remove the parts an answer turned off, write a private .env.
 
-The secret is made here, with the standard library's ``secrets`` module,
-rather than as a cookiecutter variable: cookiecutter saves every answer in
+Every file is rendered first; then this hook deletes what belongs to a part
+the answers left out (cookiecutter-django's way), so few files need
+``{% raw %}{% if %}{% endraw %}`` blocks and a part that is off leaves nothing behind.
+
+The secrets are made here, with the standard library's ``secrets`` module,
+rather than as cookiecutter variables: cookiecutter saves every answer in
 its replay file, and a secret must never be written anywhere but ``.env``
 (which .gitignore keeps out of version control).
 """
 
 import os
 import secrets
+import shutil
 from pathlib import Path
 
 OWNER_READ_WRITE = 0o600
+
+ANSWERS = {
+    "use_api": {{ "True" if cookiecutter.use_api else "False" }},
+    "use_example_notes": {{ "True" if cookiecutter.use_example_notes else "False" }},
+    "use_benchmark": {{ "True" if cookiecutter.use_benchmark else "False" }},
+}
+
+# The files and directories of each part, relative to the project root. A
+# path listed under several answers goes when any of them is off.
+PART_PATHS = {
+    "use_api": [
+        "app/api",
+        "tests/api",
+        "migrations/versions/0002_create_api_tokens.py",
+        "app/notes/api.py",
+        "tests/notes/test_notes_api.py",
+    ],
+    "use_example_notes": [
+        "app/notes",
+        "tests/notes",
+        "migrations/versions/0003_create_notes.py",
+    ],
+    "use_benchmark": [
+        "bench",
+    ],
+}
 
 # Each placeholder in .env.example and the secret that replaces it in .env.
 SECRETS = {
@@ -19,6 +50,34 @@ SECRETS = {
     # Hex: it is also a redis-server argument, which must not start with "--".
     "change-me-redis-password": lambda: secrets.token_hex(24),
 }
+
+
+def paths_to_remove(answers):
+    """The paths of every part whose answer is off, each once, in a stable order."""
+    found = []
+    for answer, paths in PART_PATHS.items():
+        if not answers[answer]:
+            found += [path for path in paths if path not in found]
+    return found
+
+
+def remove_parts(project_root, answers):
+    """Delete the parts the answers turned off.
+
+    A listed path that is missing (and not inside one removed already) means
+    this list and the template have drifted apart: the bake stops rather
+    than leave a part half removed.
+    """
+    removed = []
+    for relative in paths_to_remove(answers):
+        path = project_root / relative
+        if path.is_dir():
+            shutil.rmtree(path)
+        elif path.is_file():
+            path.unlink()
+        elif not any(path.is_relative_to(gone) for gone in removed):
+            raise SystemExit(f"ERROR: the template has no {relative} to remove.")
+        removed.append(path)
 
 
 def write_env_file(project_root):
@@ -38,4 +97,5 @@ def write_env_file(project_root):
 
 
 if __name__ == "__main__":
+    remove_parts(Path.cwd(), ANSWERS)
     write_env_file(Path.cwd())

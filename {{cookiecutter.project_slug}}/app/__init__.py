@@ -2,7 +2,10 @@
 
 ``create_app`` is a list of small named steps, each a function with one
 job, so a reader can see the whole shape of the app on one screen and find
-each concern in the module whose name says it.
+each concern in the package whose name says it: ``web`` (how requests come
+in and answers go out), ``infrastructure`` (database, Redis, sessions, rate
+limits, logs), ``auth`` (accounts, logging in, the login guard), ``main``
+(the site's pages){% if cookiecutter.use_api %}, ``api`` (the JSON API){% endif %}{% if cookiecutter.use_example_notes %} and ``notes`` (the example resource){% endif %}.
 """
 
 import os
@@ -18,29 +21,35 @@ MIGRATIONS_PATH = PROJECT_ROOT / "migrations"
 GUNICORN_WORKER_BOOT_ERROR = 3
 
 
-def create_app(config_name=None):
+def create_app(config_name: str | None = None) -> Flask:
     """Create the app for ``config_name`` ("development", "testing",
     "production"), or for ``FLASK_CONFIG`` when it is None.
 
     Raises ``config.ConfigError`` (printed as one line) when the settings
     are incomplete or unsafe, e.g. production without a strong SECRET_KEY.
+
+    The order of the steps is the order of the request hooks: Flask runs
+    ``before_request`` functions in the order they were added, and some
+    extensions add their own when they are bound to the app.
     """
     settings = load_settings_or_stop_gunicorn(config_name)
     app = Flask(__name__, instance_path=str(INSTANCE_PATH))
     app.config.update(settings)
 
     configure_logging(app)
+    wrap_wsgi_app(app)
+    register_request_checks(app)
     register_extensions(app)
+    register_login_guard(app)
     register_url_converters(app)
     register_blueprints(app)
-    register_request_hooks(app)
     register_error_handlers(app)
     register_template_helpers(app)
     register_commands(app)
     return app
 
 
-def load_settings_or_stop_gunicorn(config_name):
+def load_settings_or_stop_gunicorn(config_name: str | None) -> dict[str, object]:
     """Load the settings; inside a gunicorn worker, a bad one stops gunicorn.
 
     ``gunicorn.conf.py`` checks the settings before any worker starts. When
@@ -57,20 +66,49 @@ def load_settings_or_stop_gunicorn(config_name):
         raise SystemExit(GUNICORN_WORKER_BOOT_ERROR) from None
 
 
-def configure_logging(app):
+def configure_logging(app: Flask) -> None:
     """Text or JSON log lines, each with the request id; one line per request."""
-    from app.logs import configure_logging
+    from app.infrastructure import logs
 
-    configure_logging(app)
+    logs.init_app(app)
 
 
-def register_extensions(app):
-    """Bind each extension object from ``app.extensions`` to this app."""
-    from app import rate_limits
-    from app.auth import accounts  # noqa: F401  (registers the user loader)
-    from app.database import replace_closed_connections
-    from app.extensions import csrf, db, login_manager, migrate, redis_store
-    from app.sessions import init_sessions
+def wrap_wsgi_app(app: Flask) -> None:
+    """WSGI middleware, innermost first: proxy headers, request ids, chunked bodies.
+
+    The request id wraps the app outside any hook, so even an answer made
+    before the first hook runs carries it.
+    """
+    from app.web import proxy, request_checks, request_id
+
+    proxy.init_app(app)
+    request_id.init_app(app)
+    request_checks.init_app(app)
+
+
+def register_request_checks(app: Flask) -> None:
+    """The first request hooks: refuse malformed requests, then meet a session store outage.
+
+    They come before every extension's own hook (CSRF protection reads the
+    body and the session), so this step runs before ``register_extensions``.
+    """
+    from app.infrastructure.sessions import raise_session_outage
+    from app.web.request_checks import reject_oversized_body, reject_undecodable_query_string
+
+    app.before_request(reject_oversized_body)
+    app.before_request(reject_undecodable_query_string)
+    app.before_request(raise_session_outage)
+
+
+def register_extensions(app: Flask) -> None:
+    """Bind each extension object from ``app.extensions`` to this app.
+
+    CSRFProtect and Flask-Limiter add a request hook each, after the checks.
+    """
+    from app.auth import login_manager
+    from app.extensions import csrf, db, migrate, redis_store
+    from app.infrastructure import rate_limits, sessions
+    from app.infrastructure.database import replace_closed_connections
 
     db.init_app(app)
     with app.app_context():
@@ -80,60 +118,65 @@ def register_extensions(app):
     login_manager.init_app(app)
     csrf.init_app(app)
     redis_store.init_app(app)
-    init_sessions(app)
+    sessions.init_app(app)
     rate_limits.init_app(app)
 
 
-def register_url_converters(app):
+def register_login_guard(app: Flask) -> None:
+    """The last request hooks: set ``g.user``, then send anonymous visitors to log in."""
+    from app.auth.guard import load_logged_in_user, require_login
+
+    app.before_request(load_logged_in_user)
+    app.before_request(require_login)
+
+
+def register_url_converters(app: Flask) -> None:
     """URL converters the blueprints' rules use (``<id:note_id>``)."""
-    from app import converters
+    from app.web import converters
 
     converters.init_app(app)
 
 
-def register_blueprints(app):
+def register_blueprints(app: Flask) -> None:
     """Mount each part of the site at its URL prefix."""
-    from app.api import bp as api_bp
-    from app.api import docs_bp as api_docs_bp
     from app.auth import bp as auth_bp
     from app.health import bp as health_bp
     from app.main import bp as main_bp
-    from app.notes import bp as notes_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
-    app.register_blueprint(notes_bp)
     app.register_blueprint(health_bp)
+{%- if cookiecutter.use_example_notes %}
+
+    from app.notes import bp as notes_bp  # before the API's: it adds /notes to it
+
+    app.register_blueprint(notes_bp)
+{%- endif %}
+{%- if cookiecutter.use_api %}
+
+    from app.api import bp as api_bp
+    from app.api import docs_bp as api_docs_bp
+
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(api_docs_bp, url_prefix="/api")
+{%- endif %}
 
 
-def register_request_hooks(app):
-    """Request ids, proxy headers, malformed requests, the login guard, security headers."""
-    from app import guard, proxy, request_checks, request_id, security_headers
-
-    proxy.init_app(app)
-    request_id.init_app(app)
-    request_checks.init_app(app)
-    guard.init_app(app)
-    security_headers.init_app(app)
-
-
-def register_error_handlers(app):
+def register_error_handlers(app: Flask) -> None:
     """Answer every error as an HTML page or as RFC 9457 problem details."""
-    from app import errors
+    from app.web import errors
 
     errors.init_app(app)
 
 
-def register_template_helpers(app):
+def register_template_helpers(app: Flask) -> None:
     """Jinja globals and filters shared by every template."""
-    from app import template_helpers
+    from app.web import template_helpers
 
     template_helpers.init_app(app)
 
 
-def register_commands(app):
+def register_commands(app: Flask) -> None:
     """``flask``/``manage.py`` commands and the shell's preloaded names."""
     from app import cli
 

@@ -5,9 +5,9 @@ from flask import current_app
 from flask.cli import with_appcontext
 
 from app.auth.accounts import AccountError, create_account
-from app.deploy_check import find_deploy_problems
+from app.auth.models import User
 from app.extensions import db
-from app.models import User
+from app.infrastructure.deploy_check import find_deploy_problems
 
 
 @click.command("create-user")

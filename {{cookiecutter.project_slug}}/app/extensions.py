@@ -11,10 +11,10 @@ from flask_session import Session
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from app.database import Base
-from app.database_session import RequestSession
-from app.login_manager import LoginManager
-from app.redis_store import RedisStore
+from app.compat.flask_login import LoginManager
+from app.infrastructure.database import Base
+from app.infrastructure.database_session import RequestSession
+from app.infrastructure.redis_client import RedisStore
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": RequestSession})
 migrate = Migrate(render_as_batch=True)

@@ -9,10 +9,10 @@ is down: the answer still names the failing check.
 from flask import Blueprint, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 
+from app.auth.guard import public
 from app.extensions import db, redis_store
-from app.guard import public
-from app.sessions import OUTAGE_KEY as SESSION_STORE_OUTAGE
-from app.sessions import without_session
+from app.infrastructure.sessions import OUTAGE_KEY as SESSION_STORE_OUTAGE
+from app.infrastructure.sessions import without_session
 
 bp = Blueprint("health", __name__)
 

@@ -10,7 +10,7 @@ from logging.config import fileConfig
 from alembic import context
 from flask import current_app
 
-from app.database import UTCDateTime
+from app.infrastructure.database import UTCDateTime
 
 config = context.config
 # Keep the app's own loggers alive when Alembic configures logging.

@@ -3,12 +3,12 @@ and quick ways to put notes and tokens in the database."""
 
 from datetime import timedelta
 
+from app.models import ApiToken, Note
 from sqlalchemy import select
 
-from app.database import utcnow
+from app.api.models import hash_token
 from app.extensions import db
-from app.models import ApiToken, Note
-from app.models.api_token import hash_token
+from app.infrastructure.database import utcnow
 
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
 

@@ -3,8 +3,8 @@
 import pytest
 
 from app.auth.accounts import AccountError, authenticate, create_account
+from app.auth.models import User
 from app.extensions import db
-from app.models import User
 
 
 def test_create_account_stores_only_a_hash(app):

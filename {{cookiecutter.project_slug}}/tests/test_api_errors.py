@@ -137,7 +137,7 @@ def test_a_failure_inside_an_api_view_is_a_500_problem_without_internals(app, ap
     def explode(*_args):
         raise RuntimeError("secret internals")
 
-    monkeypatch.setattr("app.api.notes.notes_page", explode)
+    monkeypatch.setattr("app.notes.api.notes_page", explode)
     response = api.get(NOTES)
     assert is_problem(response, 500)
     assert "secret internals" not in response.text

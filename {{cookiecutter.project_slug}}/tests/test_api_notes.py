@@ -7,7 +7,7 @@ import pytest
 from sqlalchemy import event
 
 from app.extensions import db
-from app.models import Note
+from app.notes.models import Note
 from tests.api_helpers import add_notes, field_errors, is_problem, stored_note
 
 NOTES = "/api/v1/notes"

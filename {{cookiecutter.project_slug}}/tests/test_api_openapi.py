@@ -6,7 +6,7 @@ import pytest
 import schemathesis
 from schemathesis.core.errors import LoaderError
 
-from app.api.notes import drop_null_defaults
+from app.notes.api import drop_null_defaults
 
 DOCUMENT = "/api/openapi.json"
 DOCS = "/api/docs"

@@ -7,8 +7,8 @@ import pytest
 from sqlalchemy import text
 from werkzeug.datastructures import WWWAuthenticate
 
-from app.database import utcnow
 from app.extensions import db
+from app.infrastructure.database import utcnow
 from tests.api_helpers import (
     asks_for_a_bearer_token,
     expire_token,
@@ -186,10 +186,10 @@ def test_an_expired_token_gets_401(app, api):
 
 def test_a_token_is_valid_until_its_expiry(app, api, user, monkeypatch):
     [stored] = stored_tokens(app, user.id)
-    monkeypatch.setattr("app.models.api_token.utcnow", lambda: stored.expires_at)
+    monkeypatch.setattr("app.api.models.utcnow", lambda: stored.expires_at)
     assert asks_for_a_bearer_token(api.get(ME))
     monkeypatch.setattr(
-        "app.models.api_token.utcnow", lambda: stored.expires_at - timedelta(microseconds=1)
+        "app.api.models.utcnow", lambda: stored.expires_at - timedelta(microseconds=1)
     )
     assert api.get(ME).status_code == 200
 

@@ -6,10 +6,10 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.auth.models import User
 from app.auth.views import LOGIN_FAILED
-from app.database import utcnow
 from app.extensions import db
-from app.models import User
+from app.infrastructure.database import utcnow
 
 NEW_EMAIL = "grace@example.com"
 NEW_PASSWORD = "a-brand-new-password"

@@ -4,7 +4,6 @@ import os
 import time
 
 import pytest
-
 from bench import cpu
 from bench.cpu import CpuUse, difference, tally
 

@@ -5,8 +5,8 @@ from click.testing import CliRunner
 from flask.cli import FlaskGroup
 from sqlalchemy import func, select
 
+from app.auth.models import User
 from app.extensions import db
-from app.models import User
 
 
 def count_users(app):

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.exc import DisconnectionError
 
-from app.database import (
+from app.infrastructure.database import (
     refuse_closed_connection,
     replace_closed_connections,
     server_has_hung_up,

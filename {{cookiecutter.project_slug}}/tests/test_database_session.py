@@ -3,10 +3,10 @@
 import pytest
 from sqlalchemy import event, func, select
 
-from app.database_session import RequestSession, autocommit_variant
+from app.auth.guard import public
+from app.auth.models import User
 from app.extensions import db
-from app.guard import public
-from app.models import User
+from app.infrastructure.database_session import RequestSession, autocommit_variant
 
 
 @pytest.fixture

@@ -10,9 +10,9 @@ from flask.logging import default_handler
 from sqlalchemy.exc import InterfaceError, OperationalError
 from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 
+from app.auth.guard import public
+from app.auth.models import User
 from app.extensions import db
-from app.guard import public
-from app.models import User
 
 JSON = {"Accept": "application/json"}
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
@@ -238,7 +238,7 @@ def test_the_error_page_falls_back_to_plain_html_when_the_layout_fails(client, m
     def broken_render_template(*args, **kwargs):
         raise RuntimeError("the layout needs what just failed")
 
-    monkeypatch.setattr("app.errors.render_template", broken_render_template)
+    monkeypatch.setattr("app.web.errors.render_template", broken_render_template)
     response = client.get("/no-such-page")
     assert response.status_code == 404
     assert response.mimetype == "text/html"
@@ -251,7 +251,7 @@ def test_the_fallback_page_escapes_the_detail(app, client, monkeypatch):
         raise RuntimeError("broken layout")
 
     add_public_route(app, "/bad", lambda: abort(400, description="<script>alert(1)</script>"))
-    monkeypatch.setattr("app.errors.render_template", broken_render_template)
+    monkeypatch.setattr("app.web.errors.render_template", broken_render_template)
     response = client.get("/bad")
     assert response.status_code == 400
     assert "<script>" not in response.text
@@ -262,7 +262,7 @@ def test_a_failed_error_page_is_logged(client, monkeypatch, caplog):
     def broken_render_template(*args, **kwargs):
         raise RuntimeError("broken layout")
 
-    monkeypatch.setattr("app.errors.render_template", broken_render_template)
+    monkeypatch.setattr("app.web.errors.render_template", broken_render_template)
     with caplog.at_level(logging.ERROR, logger="app"):
         client.get("/no-such-page")
     assert "Could not render the error page" in caplog.messages

@@ -26,7 +26,7 @@ def test_blueprints_are_registered(app):
 
 def test_extensions_are_bound(app):
     assert {"sqlalchemy", "migrate", "csrf", "redis"} <= app.extensions.keys()
-    assert app.login_manager is not None
+    assert app.compat.flask_login is not None
 
 
 def test_testing_sessions_are_kept_in_the_apps_redis(app):

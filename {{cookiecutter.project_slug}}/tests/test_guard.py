@@ -6,7 +6,7 @@ import pytest
 from flask import Blueprint
 from flask.views import MethodView
 
-from app.guard import is_public_endpoint, public
+from app.auth.guard import is_public_endpoint, public
 
 
 def login_redirect_target(response):

@@ -8,9 +8,9 @@ import pytest
 from flask.logging import default_handler
 
 from app.auth.accounts import create_account
+from app.auth.guard import public
 from app.extensions import db
-from app.guard import public
-from app.logs import REDACTED, JsonFormatter, redact
+from app.infrastructure.logs import REDACTED, JsonFormatter, redact
 from tests.conftest import CSRF_TOKEN, EMAIL, PASSWORD, STRONG_SECRET
 
 BEARER_TOKEN = "tok_3b8f1e0c9a7d4e2f8b6a5c4d3e2f1a0b"

@@ -11,12 +11,12 @@ import flask_migrate
 import pytest
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
+from app.models import ApiToken, User
 from sqlalchemy import inspect
 
 from app import create_app
 from app.auth.accounts import create_account
 from app.extensions import db
-from app.models import ApiToken, User
 from app.notes.service import create_note, notes_page
 from config import PROJECT_ROOT
 

@@ -6,9 +6,9 @@ from types import SimpleNamespace
 import pytest
 from sqlalchemy.exc import IntegrityError, StatementError
 
-from app.database import UTCDateTime, utcnow
+from app.auth.models import User
 from app.extensions import db
-from app.models import User
+from app.infrastructure.database import UTCDateTime, utcnow
 from config import BaseConfig
 
 PASSWORD = "correct horse battery"
@@ -80,7 +80,9 @@ def test_created_at_is_now_as_an_aware_utc_datetime(app):
 def test_created_at_is_computed_for_each_user(app, monkeypatch):
     """A default of ``datetime.now()`` (called once, at import) would give both the same time."""
     ticks = iter([datetime(2030, 1, 1, 9, 0, tzinfo=UTC), datetime(2030, 1, 2, 17, 30, tzinfo=UTC)])
-    monkeypatch.setattr("app.database.datetime", SimpleNamespace(now=lambda tz: next(ticks)))
+    monkeypatch.setattr(
+        "app.infrastructure.database.datetime", SimpleNamespace(now=lambda tz: next(ticks))
+    )
     with app.app_context():
         first = add_user("ada@example.com").id
         second = add_user("grace@example.com").id

@@ -6,7 +6,7 @@ import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
-from app.models import Note
+from app.notes.models import Note
 from tests.api_helpers import add_notes, stored_note
 
 

@@ -4,7 +4,7 @@ import pytest
 import redis
 from sqlalchemy.exc import OperationalError
 
-from app.models import User
+from app.auth.models import User
 
 LAYOUT = 'class="site-header"'
 

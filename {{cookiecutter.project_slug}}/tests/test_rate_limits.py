@@ -6,7 +6,7 @@ import pytest
 
 from app import create_app, rate_limits
 from app.extensions import limiter
-from app.rate_limits import has_app_wide_limits
+from app.infrastructure.rate_limits import has_app_wide_limits
 from tests.conftest import EMAIL, PASSWORD
 
 WRONG = "not the password"

@@ -6,11 +6,11 @@ repeated request (the first one may write the session).
 """
 
 import pytest
-
-from app.extensions import db
-from app.models import User
-from app.notes.service import create_note
 from bench.counters import count_request
+
+from app.auth.models import User
+from app.extensions import db
+from app.notes.service import create_note
 
 pytestmark = pytest.mark.usefixtures("user")
 

@@ -5,7 +5,7 @@ import re
 import pytest
 from flask import make_response, request
 
-from app.guard import public
+from app.auth.guard import public
 
 GENERATED_ID = re.compile(r"[0-9a-f]{32}")
 

@@ -7,9 +7,9 @@ from sqlalchemy import event
 
 from app.auth import session_user
 from app.auth.login_session import log_in
+from app.auth.models import User
 from app.auth.session_user import SNAPSHOT_KEY, SessionUser, load_session_user
 from app.extensions import db
-from app.models import User
 
 
 @pytest.fixture

@@ -6,8 +6,8 @@ from datetime import timedelta
 
 import msgspec
 
+from app.auth.models import User
 from app.extensions import db
-from app.models import User
 
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{32,}")
 

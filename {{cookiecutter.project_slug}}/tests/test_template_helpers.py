@@ -5,9 +5,9 @@ from types import SimpleNamespace
 
 from markupsafe import escape
 
+from app.auth.models import User
 from app.extensions import db
-from app.models import User
-from app.template_helpers import format_date, format_datetime, template_globals
+from app.web.template_helpers import format_date, format_datetime, template_globals
 
 NEW_YEAR_2031 = datetime(2031, 1, 1, 0, 0, 30, tzinfo=UTC)
 
@@ -42,7 +42,7 @@ def test_the_filters_are_registered_by_name(app):
 
 def test_the_globals_are_the_app_name_and_the_current_year(app, monkeypatch):
     monkeypatch.setattr(
-        "app.template_helpers.datetime", SimpleNamespace(now=lambda tz: NEW_YEAR_2031)
+        "app.web.template_helpers.datetime", SimpleNamespace(now=lambda tz: NEW_YEAR_2031)
     )
     with app.test_request_context():
         assert template_globals() == {"app_name": app.config["APP_NAME"], "current_year": 2031}
@@ -50,7 +50,7 @@ def test_the_globals_are_the_app_name_and_the_current_year(app, monkeypatch):
 
 def test_every_page_shows_the_app_name_and_year(app, client, monkeypatch):
     monkeypatch.setattr(
-        "app.template_helpers.datetime", SimpleNamespace(now=lambda tz: NEW_YEAR_2031)
+        "app.web.template_helpers.datetime", SimpleNamespace(now=lambda tz: NEW_YEAR_2031)
     )
     page = client.get("/").text
     assert f"&copy; 2031 {escape(app.config['APP_NAME'])}" in page

@@ -1,9 +1,10 @@
 """The JSON API: ``bp`` is version 1 at ``/api/v1``; ``docs_bp`` its documentation at ``/api``.
 
-Each resource lives in one module (``notes.py`` is the example to copy):
-its pydantic schemas, its ``MethodView`` classes, and the ``add_url_rule``
-lines that mount them. Import a new module here to publish it; the OpenAPI
-document picks it up by itself.
+Each resource lives in one module: its pydantic schemas, its ``MethodView``
+classes, and the ``add_url_rule`` lines that mount them on ``bp``. Import a
+new module at the end of this file to publish it (a resource that belongs to
+another package is imported by that package{% if cookiecutter.use_example_notes %}, as ``app/notes/api.py`` is{% endif %});
+the OpenAPI document picks it up by itself.
 """
 
 from flask import Blueprint, current_app, request
@@ -11,7 +12,14 @@ from flask import Blueprint, current_app, request
 from app.extensions import csrf
 
 bp = Blueprint("api", __name__)
-docs_bp = Blueprint("api_docs", __name__)
+# The docs page's template, script and vendored Swagger UI live here too (/api/static).
+docs_bp = Blueprint(
+    "api_docs",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/static",
+)
 
 # The API checks CSRF itself, and only for callers that authenticate with the
 # session cookie (see ``auth.py``); bearer-token clients have no token to send.
@@ -25,4 +33,4 @@ def protect_views_without_authenticate():
         csrf.protect()
 
 
-from app.api import docs, notes, tokens, users  # noqa: E402,F401  (each mounts its views)
+from app.api import docs, tokens, users  # noqa: E402,F401  (each mounts its views)

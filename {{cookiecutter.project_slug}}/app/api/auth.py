@@ -17,8 +17,8 @@ from functools import wraps
 from flask import abort, g, request
 from werkzeug.datastructures import WWWAuthenticate
 
+from app.api.models import ApiToken
 from app.extensions import csrf
-from app.models import ApiToken
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # What ``secrets.token_urlsafe(32)`` produces; anything else is not worth a query.

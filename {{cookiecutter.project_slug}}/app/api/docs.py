@@ -4,7 +4,7 @@ from flask import current_app, g, jsonify, render_template
 
 from app.api import docs_bp
 from app.api.openapi import build_openapi_document
-from app.guard import public
+from app.auth.guard import public
 
 
 @docs_bp.get("/openapi.json")

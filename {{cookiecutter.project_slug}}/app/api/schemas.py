@@ -14,7 +14,7 @@ from pydantic import (
     WithJsonSchema,
 )
 
-from app.database import is_storable
+from app.infrastructure.database import is_storable
 
 DIGITS = re.compile(r"[0-9]+")
 

@@ -8,13 +8,13 @@ from pydantic import Field
 
 from app.api import bp
 from app.api.auth import authenticate, unauthorized
+from app.api.models import ApiToken
 from app.api.operations import operation
 from app.api.schemas import Input, Output, Timestamp
 from app.auth.accounts import EMAIL_MAX_LENGTH
 from app.auth.accounts import authenticate as check_credentials
 from app.extensions import db
-from app.models import ApiToken
-from app.rate_limits import failed_login_limit
+from app.infrastructure.rate_limits import failed_login_limit
 
 # Longer than any allowed password, short enough that hashing it is cheap.
 CREDENTIAL_MAX_LENGTH = 1024

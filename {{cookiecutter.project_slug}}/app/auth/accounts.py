@@ -8,14 +8,12 @@ from functools import lru_cache
 
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
-from flask_login import user_logged_in
 from sqlalchemy.exc import IntegrityError
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.auth.session_user import load_session_user
-from app.database import is_storable, utcnow
-from app.extensions import db, login_manager
-from app.models import User
+from app.auth.models import User
+from app.extensions import db
+from app.infrastructure.database import is_storable
 
 EMAIL_MAX_LENGTH = 254
 
@@ -98,14 +96,3 @@ def authenticate(email, password):
         user.set_password(password)
         db.session.commit()
     return user
-
-
-# Flask-Login asks this for the user behind the session's or remember-me cookie's login id.
-login_manager.user_loader(load_session_user)
-
-
-@user_logged_in.connect
-def record_login(_app, user, **_extra):
-    """Keep ``last_login_at`` up to date whenever Flask-Login logs someone in."""
-    user.last_login_at = utcnow()
-    db.session.commit()

@@ -12,7 +12,7 @@ the user's other devices end at their next check against the database
 """
 
 from flask import current_app, g, session
-from flask_login import login_user, logout_user, user_loaded_from_cookie
+from flask_login import login_user, logout_user
 
 from app.auth.session_user import SNAPSHOT_KEY, remember_in_session
 from app.extensions import db
@@ -59,7 +59,6 @@ def log_out():
     start_new_session(CLEAR_REMEMBER_COOKIE)
 
 
-@user_loaded_from_cookie.connect
 def move_cookie_login_to_new_session(_app, user, **_extra):
     """A remember-me login is a login too: keep only what Flask-Login just
     wrote and move it to a new session id, so a session id planted in the

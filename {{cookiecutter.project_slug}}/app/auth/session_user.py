@@ -19,7 +19,7 @@ import time
 from flask import current_app, session
 from flask_login import UserMixin
 
-from app.models import User
+from app.auth.models import User
 
 # The session key holding the snapshot, beside Flask-Login's own "_user_id".
 SNAPSHOT_KEY = "_user"

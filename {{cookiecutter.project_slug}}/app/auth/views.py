@@ -5,10 +5,14 @@ from flask import flash, g, redirect, render_template, request, url_for
 from app.auth import bp
 from app.auth.accounts import AccountError, authenticate, create_account
 from app.auth.forms import LoginForm, RegistrationForm
+from app.auth.guard import public
 from app.auth.login_session import log_in, log_out
 from app.auth.redirects import safe_next_path
-from app.guard import public
-from app.rate_limits import failed_login_limit, record_failed_login, registration_limit
+from app.infrastructure.rate_limits import (
+    failed_login_limit,
+    record_failed_login,
+    registration_limit,
+)
 
 LOGIN_FAILED = "Invalid email or password."
 

@@ -1,30 +1,25 @@
 """The site's own pages."""
 
-from flask import g, render_template, request
+from flask import g, render_template
 
-from app.guard import public
+from app.auth.guard import public
 from app.main import bp
-from app.notes.forms import NoteForm
-from app.notes.service import notes_page
-
-DASHBOARD_NOTES_PER_PAGE = 10
+from app.main.dashboard import panels
 
 
 @bp.get("/")
 @public
-def index():
+def index() -> str:
     """The home page, open to everyone."""
     return render_template("main/index.html")
 
 
 @bp.get("/dashboard")
-def dashboard():
-    """The signed-in user's own page: their account and their notes."""
-    return render_dashboard(note_form=NoteForm())
+def dashboard() -> str:
+    """The signed-in user's own page: their account, then the other parts' panels."""
+    return render_dashboard()
 
 
-def render_dashboard(note_form):
-    """The dashboard with ``note_form`` (empty, or holding its errors) and a page of notes."""
-    page = max(1, request.args.get("page", 1, type=int))
-    notes = notes_page(g.user, page, DASHBOARD_NOTES_PER_PAGE)
-    return render_template("main/dashboard.html", user=g.user, notes=notes, note_form=note_form)
+def render_dashboard() -> str:
+    """The dashboard page; a part's view may show it again (a form with its errors)."""
+    return render_template("main/dashboard.html", user=g.user, panels=panels())

@@ -1,11 +1,39 @@
-"""The ``notes`` blueprint: the example resource's HTML side (add and delete from the dashboard).
+"""The notes example: a resource each user owns, on the dashboard{% if cookiecutter.use_api %} and in the JSON API{% endif %}.
 
-``service.py`` holds the rules and queries that both these pages and the
-JSON API (``app/api/notes.py``) use, so the two can never disagree.
+Everything about notes lives in this package: the model (``models.py``),
+the rules and queries (``service.py``), the dashboard's form and panel
+(``forms.py``, ``views.py``){% if cookiecutter.use_api %} and the API resource (``api.py``){% endif %}. Nothing
+outside it imports it but the factory, so it can be deleted in one go
+(with its migration and ``tests/notes/``), or copied as the start of a
+resource of your own.
 """
 
 from flask import Blueprint
+from flask.blueprints import BlueprintSetupState
 
-bp = Blueprint("notes", __name__)
+from app.main.dashboard import add_panel
 
+# Its templates and stylesheet live here too (served under /notes/static).
+bp = Blueprint(
+    "notes",
+    __name__,
+    template_folder="templates",
+    static_folder="static",
+    static_url_path="/notes/static",
+)
+
+
+@bp.record_once
+def show_on_dashboard(state: BlueprintSetupState) -> None:
+    """Registering the blueprint puts the notes panel on the dashboard."""
+    from app.notes.views import dashboard_panel
+
+    add_panel(state.app, "notes/panel.html", dashboard_panel)
+
+
+{%- if cookiecutter.use_api %}
+# Each attaches its views: to bp, and /notes to the JSON API's blueprint.
+from app.notes import api, views  # noqa: E402,F401
+{%- else %}
 from app.notes import views  # noqa: E402,F401  (views attach themselves to bp)
+{%- endif %}

@@ -4,7 +4,7 @@ from flask_wtf import FlaskForm
 from wtforms import StringField, SubmitField, TextAreaField
 from wtforms.validators import ValidationError
 
-from app.models.note import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
+from app.notes.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 from app.notes.service import text_problem
 
 

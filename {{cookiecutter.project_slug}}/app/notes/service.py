@@ -10,9 +10,9 @@ from dataclasses import dataclass
 from flask import abort
 from sqlalchemy import bindparam, func, select
 
-from app.database import is_storable, utcnow
 from app.extensions import db
-from app.models import Note
+from app.infrastructure.database import is_storable, utcnow
+from app.notes.models import Note
 
 # OFFSET is a signed 64-bit number in PostgreSQL (and SQLite).
 MAX_SQL_OFFSET = 2**63 - 1

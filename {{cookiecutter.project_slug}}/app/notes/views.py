@@ -1,26 +1,43 @@
-"""The HTML side of notes: add one from the dashboard, delete one from its list."""
+"""The HTML side of notes: the dashboard's panel, adding a note, deleting one."""
 
-from flask import flash, g, redirect, url_for
+from typing import Any
+
+from flask import flash, g, redirect, request, url_for
+from werkzeug.wrappers import Response
 
 from app.main.views import render_dashboard
 from app.notes import bp
 from app.notes.forms import NoteForm
-from app.notes.service import create_note, delete_note, get_owned_note
+from app.notes.service import create_note, delete_note, get_owned_note, notes_page
+
+DASHBOARD_NOTES_PER_PAGE = 10
+# Where ``add`` leaves the form it could not accept, for the panel to show with its errors.
+SUBMITTED_FORM_KEY = "note_form"
+
+
+def dashboard_panel() -> dict[str, Any]:
+    """The panel's variables: a page of the user's notes (``?page=``) and the note form."""
+    page = max(1, request.args.get("page", 1, type=int))
+    return {
+        "notes": notes_page(g.user, page, DASHBOARD_NOTES_PER_PAGE),
+        "form": g.pop(SUBMITTED_FORM_KEY, None) or NoteForm(),
+    }
 
 
 @bp.post("/notes")
-def add():
+def add() -> Response | str:
     """Save the dashboard's note form, or show the dashboard again with its errors."""
     form = NoteForm()
     if not form.validate_on_submit():
-        return render_dashboard(note_form=form)
+        setattr(g, SUBMITTED_FORM_KEY, form)
+        return render_dashboard()
     create_note(g.user, form.title.data, form.body.data or "")
     flash("Note added.", "success")
     return redirect(url_for("main.dashboard"))
 
 
 @bp.post("/notes/<id:note_id>/delete")
-def delete(note_id):
+def delete(note_id: int) -> Response:
     """Delete one of the user's notes (404 for anyone else's)."""
     delete_note(get_owned_note(g.user, note_id))
     flash("Note deleted.", "success")

@@ -13,7 +13,7 @@ import uuid
 from flask import has_request_context, request
 
 HEADER = "X-Request-ID"
-ENVIRON_KEY = "app.request_id"
+ENVIRON_KEY = "app.web.request_id"
 # When the request arrived, for the duration in its log line (app/logs.py).
 STARTED_KEY = "app.started"
 # Echo a client's id only when it is short and plain, so it cannot forge log lines.

@@ -61,9 +61,6 @@ def reject_undecodable_query_string():
 
 
 def init_app(app):
-    """Run the checks before every other request hook (CSRF protection reads the body)."""
+    """Buffer chunked bodies before the app sees them (the checks are request hooks,
+    which the factory registers before every other hook: CSRF protection reads the body)."""
     app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config)
-    app.before_request_funcs.setdefault(None, [])[0:0] = [
-        reject_oversized_body,
-        reject_undecodable_query_string,
-    ]

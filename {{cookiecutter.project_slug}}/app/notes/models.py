@@ -9,8 +9,8 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.database import UTCDateTime, utcnow
 from app.extensions import db
+from app.infrastructure.database import UTCDateTime, utcnow
 
 TITLE_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 10_000

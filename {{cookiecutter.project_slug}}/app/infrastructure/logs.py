@@ -22,7 +22,7 @@ from flask import g, request
 from flask.logging import default_handler
 from sqlalchemy import inspect
 
-from app.request_id import STARTED_KEY, RequestIdFilter
+from app.web.request_id import STARTED_KEY, RequestIdFilter
 
 REQUEST_LOGGER = "app.requests"
 TEXT_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
@@ -128,7 +128,7 @@ def log_request(response):
     return response
 
 
-def configure_logging(app):
+def init_app(app):
     """Pick the format (``LOG_FORMAT``), tag lines with the request id, log each request."""
     if not any(isinstance(f, RequestIdFilter) for f in default_handler.filters):
         default_handler.addFilter(RequestIdFilter())

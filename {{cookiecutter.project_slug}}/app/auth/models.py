@@ -10,8 +10,8 @@ from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.database import UTCDateTime, utcnow
 from app.extensions import db
+from app.infrastructure.database import UTCDateTime, utcnow
 
 
 def new_login_id():

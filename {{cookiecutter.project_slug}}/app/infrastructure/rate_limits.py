@@ -29,15 +29,13 @@ import time
 
 from flask import current_app, g
 
-from app.errors import error_response
 from app.extensions import limiter
+from app.web.errors import error_response
 
 FAILED_LOGIN_SCOPE = "failed-login"
 REGISTRATION_SCOPE = "registration"
 FAILED_LOGIN_FLAG = "login_failed"
 UNAUTHORIZED = 401
-# Flask-Limiter's settings for limits that apply beyond the decorated views.
-APP_WIDE_LIMIT_KEYS = ("RATELIMIT_DEFAULT", "RATELIMIT_APPLICATION", "RATELIMIT_META")
 
 
 def record_failed_login():
@@ -96,19 +94,6 @@ def storage_settings(app):
     return app.config["REDIS_URL"], {"connection_pool": client.connection_pool}
 
 
-def has_app_wide_limits(app):
-    """True when some limit is not a view's own decorator: default, application,
-    meta or blueprint limits, which only Flask-Limiter's per-request hook applies.
-    """
-    manager = limiter.limit_manager
-    return bool(
-        any(app.config.get(key) for key in APP_WIDE_LIMIT_KEYS)
-        or manager.default_limits
-        or manager.application_limits
-        or any(manager.blueprint_limits(app, name) for name in getattr(app, "blueprints", {}))
-    )
-
-
 def init_app(app):
     """Bind the limiter to the app's storage and answer breaches with ``too_many_requests``."""
     from flask_limiter import RateLimitExceeded
@@ -118,9 +103,4 @@ def init_app(app):
     app.config["RATELIMIT_STORAGE_URI"] = uri
     app.config["RATELIMIT_STORAGE_OPTIONS"] = options
     limiter.init_app(app)
-    if not has_app_wide_limits(app):
-        # Every limit here is a decorator, which checks its own view when
-        # called. Flask-Limiter's before_request hook is there for app-wide
-        # limits; without any, it would only spend time on every request.
-        app.before_request_funcs[None].remove(limiter._check_request_limit)
     app.register_error_handler(RateLimitExceeded, too_many_requests)

@@ -12,9 +12,9 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, String, bindparam, delete, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-from app.database import UTCDateTime, utcnow
+from app.auth.models import User
 from app.extensions import db
-from app.models.user import User
+from app.infrastructure.database import UTCDateTime, utcnow
 
 
 def hash_token(token):

@@ -8,23 +8,15 @@ request was fine, a service was not.
 
 from http import HTTPStatus
 
-import redis
 from flask import current_app, g, jsonify, render_template
 from markupsafe import escape
-from sqlalchemy.exc import InterfaceError, OperationalError, SQLAlchemyError
-from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
 
-from app.extensions import db, login_manager
-from app.negotiation import wants_json
+from app.extensions import db
+from app.infrastructure import SERVICE_OUTAGES
+from app.web.negotiation import wants_json
 
-SERVICE_OUTAGES = (
-    redis.exceptions.ConnectionError,
-    redis.exceptions.TimeoutError,
-    OperationalError,
-    InterfaceError,
-    PoolTimeoutError,
-)
 OUTAGE_RETRY_AFTER_SECONDS = 5
 # Headers an HTTPException brings that describe its own default body.
 BODY_HEADERS = {"content-type", "content-length"}
@@ -99,13 +91,12 @@ def handle_unexpected_error(error):
 def render_as_anonymous():
     """Show the outage page as to a visitor, so rendering it needs no database or Redis.
 
-    The layout reads ``g.user`` (whose attributes a rollback has expired) and
-    Flask-Login loads ``current_user`` for every template (from the session,
-    the remember-me cookie and the database): either could wait on the
-    service that just failed a second time.
+    The layout reads ``g.user``, whose attributes a rollback has expired:
+    reading them could wait on the service that just failed a second time.
+    (Templates never use Flask-Login's ``current_user``, which would load
+    the user again; ``app/extensions.py`` leaves it out of their context.)
     """
     g.user = None
-    g._login_user = login_manager.anonymous_user()
 
 
 def rollback_quietly():

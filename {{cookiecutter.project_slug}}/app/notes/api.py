@@ -12,7 +12,7 @@ from app.api import bp
 from app.api.auth import authenticate
 from app.api.operations import operation
 from app.api.schemas import Input, Output, PageQuery, Timestamp, storable_text_type
-from app.models.note import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
+from app.notes.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 from app.notes.service import (
     create_note,
     delete_note,

@@ -8,8 +8,8 @@ from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import WWWAuthenticate
 
-from app.negotiation import wants_json
-from app.sessions import is_sessionless
+from app.infrastructure.sessions import is_sessionless
+from app.web.negotiation import wants_json
 
 
 def public(view):

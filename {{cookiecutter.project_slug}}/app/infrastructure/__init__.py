@@ -1,0 +1,15 @@
+"""The services the app depends on: the database, Redis, sessions, rate limits, logs."""
+
+import redis
+from sqlalchemy.exc import InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as PoolTimeoutError
+
+# The errors that mean a service is down rather than a request being wrong:
+# answered 503, never 500 (``app/web/errors.py``).
+SERVICE_OUTAGES = (
+    redis.exceptions.ConnectionError,
+    redis.exceptions.TimeoutError,
+    OperationalError,
+    InterfaceError,
+    PoolTimeoutError,
+)
