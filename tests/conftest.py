@@ -15,7 +15,9 @@ from helpers.baking import Bake, bake
 
 # Answer sets baked in addition to the defaults, as (answers, expected slug).
 # Together they cover every prompt, the python_version choices, names that
-# need escaping in Python, TOML and HTML, and a slug given explicitly.
+# need escaping in Python, TOML and HTML, a slug given explicitly, and each
+# answer that removes a part (cookiecutter-django's way: one at a time, plus
+# the pair that interacts, rather than every combination).
 ANSWER_SETS = {
     "default": ({}, "flask_forge_app"),
     "acme-billing": ({"project_name": "Acme Billing"}, "acme_billing"),
@@ -33,6 +35,11 @@ ANSWER_SETS = {
         },
         "bob_the_builder_co",
     ),
+    # The answers that remove parts: each alone, and together.
+    "no-api": ({"use_api": False}, "flask_forge_app"),
+    "no-notes": ({"use_example_notes": False}, "flask_forge_app"),
+    "minimal": ({"use_api": False, "use_example_notes": False}, "flask_forge_app"),
+    "benchmark": ({"use_benchmark": True}, "flask_forge_app"),
 }
 
 

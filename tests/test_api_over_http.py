@@ -218,7 +218,7 @@ def test_the_openapi_document_and_docs_page_are_public(server):
     } <= set(document.json()["paths"])
     assert docs.status == 200
     assert "<script>" not in docs.text
-    for asset in ("/static/vendor/swagger-ui/swagger-ui-bundle.js", "/static/js/api-docs.js"):
+    for asset in ("/api/static/vendor/swagger-ui/swagger-ui-bundle.js", "/api/static/api-docs.js"):
         assert asset in docs.text
         assert browser.get(asset).status == 200
 

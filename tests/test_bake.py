@@ -86,12 +86,18 @@ def test_project_directory_is_named_by_the_slug(answer_set):
 
 
 def is_copied_verbatim(relative):
-    """The app's Jinja templates and vendored third-party files are never rendered."""
-    return relative.parts[:2] == ("app", "templates") or relative.parts[:3] == (
-        "app",
-        "static",
-        "vendor",
+    """The app's Jinja templates (its own and its parts') and vendored files are never rendered."""
+    parts = relative.parts
+    return (
+        parts[:2] == ("app", "templates")
+        or (len(parts) > 2 and parts[0] == "app" and parts[2] == "templates")
+        or parts[:4] == ("app", "api", "static", "vendor")
     )
+
+
+def template_dirs(root):
+    """The app's template folders: ``app/templates`` and each part's ``app/<part>/templates``."""
+    return sorted([root / "app" / "templates", *root.glob("app/*/templates")])
 
 
 def test_nothing_outside_app_templates_is_left_unrendered(answer_set):
@@ -113,20 +119,24 @@ def test_nothing_outside_app_templates_is_left_unrendered(answer_set):
 
 
 def test_app_templates_are_copied_verbatim(default_bake):
-    def contents(root):
+    def contents(project_root):
         return {
-            path.relative_to(root): path.read_bytes() for path in root.rglob("*") if path.is_file()
+            path.relative_to(project_root): path.read_bytes()
+            for directory in template_dirs(project_root)
+            for path in directory.rglob("*")
+            if path.is_file()
         }
 
-    baked = contents(default_bake.path / "app" / "templates")
+    baked = contents(default_bake.path)
 
-    assert baked == contents(PROJECT_TEMPLATE_DIR / "app" / "templates")
-    # The comparison means something only if the templates hold Jinja.
+    assert baked == contents(PROJECT_TEMPLATE_DIR)
+    # The comparison means something only if the templates hold Jinja, in every folder.
     assert any(b"{% extends" in data for data in baked.values())
+    assert len(template_dirs(default_bake.path)) >= 3
 
 
 def test_vendored_files_are_copied_verbatim(default_bake):
-    vendor = pathlib.Path("app", "static", "vendor", "swagger-ui", "swagger-ui-bundle.js")
+    vendor = pathlib.Path("app", "api", "static", "vendor", "swagger-ui", "swagger-ui-bundle.js")
     baked = (default_bake.path / vendor).read_bytes()
 
     assert baked == (PROJECT_TEMPLATE_DIR / vendor).read_bytes()

@@ -40,7 +40,7 @@ LOADS = [
 
 @pytest.fixture(scope="module")
 def project(bake_into):
-    return bake_into("bench").path
+    return bake_into("bench", use_benchmark=True).path
 
 
 def bench_env(**overrides):

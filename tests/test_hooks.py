@@ -1,20 +1,22 @@
 """The hooks: bad answers stop the bake with one clear line; good ones go through.
 
-The pre-generation hook is a Jinja template (cookiecutter writes the answers
-into it as literals), so it is tested the way users meet it: through bakes.
-The post-generation hook is plain Python and its failure path cannot be
-reached by a bake, so that path is also tested by loading the hook directly.
+Both hooks are Jinja templates (cookiecutter writes the answers into them
+as literals), so they are tested the way users meet them: through bakes.
+The post-generation hook's failure paths cannot be reached by a bake, so
+they are also tested by rendering the hook with answers and loading it.
 """
 
 import importlib.util
+import json
 import stat
 import subprocess
 import sys
 
 import pytest
 from cookiecutter.exceptions import FailedHookException
+from jinja2 import Template
 
-from helpers.baking import TEMPLATE_DIR, write_cookiecutter_config
+from helpers.baking import PROJECT_TEMPLATE_DIR, TEMPLATE_DIR, write_cookiecutter_config
 from helpers.processes import describe
 
 BAD_SLUGS = [
@@ -125,10 +127,19 @@ def test_command_line_reports_a_bad_slug_in_one_line(tmp_path):
     assert not output_dir.exists() or list(output_dir.iterdir()) == []
 
 
-def load_post_gen_hook():
-    """Import hooks/post_gen_project.py as a module (it holds no Jinja)."""
-    path = TEMPLATE_DIR / "hooks" / "post_gen_project.py"
-    assert "{{" not in path.read_text(encoding="utf-8"), "the hook became a Jinja template"
+def default_answers():
+    """cookiecutter.json's answers, with the first choice of each list."""
+    answers = json.loads((TEMPLATE_DIR / "cookiecutter.json").read_text(encoding="utf-8"))
+    return {key: value[0] if isinstance(value, list) else value for key, value in answers.items()}
+
+
+def load_post_gen_hook(tmp_path, **answers):
+    """Render hooks/post_gen_project.py with the default answers (and ``answers``), import it."""
+    source = (TEMPLATE_DIR / "hooks" / "post_gen_project.py").read_text(encoding="utf-8")
+    path = tmp_path / "post_gen_project.py"
+    path.write_text(
+        Template(source).render(cookiecutter={**default_answers(), **answers}), encoding="utf-8"
+    )
     spec = importlib.util.spec_from_file_location("post_gen_project", path)
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
@@ -136,7 +147,7 @@ def load_post_gen_hook():
 
 
 def test_post_gen_hook_refuses_an_example_without_its_placeholders(tmp_path):
-    hook = load_post_gen_hook()
+    hook = load_post_gen_hook(tmp_path)
     (tmp_path / ".env.example").write_text("SECRET_KEY=\n", encoding="utf-8")
 
     with pytest.raises(SystemExit, match="change-me-to-a-long-random-string"):
@@ -145,7 +156,7 @@ def test_post_gen_hook_refuses_an_example_without_its_placeholders(tmp_path):
 
 
 def test_post_gen_hook_writes_a_private_env_with_fresh_secrets(tmp_path):
-    hook = load_post_gen_hook()
+    hook = load_post_gen_hook(tmp_path)
     example = (
         "SECRET_KEY=change-me-to-a-long-random-string\n"
         "POSTGRES_PASSWORD=change-me-postgres-password\n"
@@ -161,3 +172,59 @@ def test_post_gen_hook_writes_a_private_env_with_fresh_secrets(tmp_path):
     assert "\nPOSTGRES_PASSWORD=" in env
     assert "\nREDIS_PASSWORD=" in env
     assert stat.S_IMODE((tmp_path / ".env").stat().st_mode) == 0o600
+
+
+@pytest.mark.parametrize(
+    ("answers", "expected"),
+    [
+        ({"use_api": False}, {"use_api": False, "use_example_notes": True}),
+        ({"use_example_notes": False}, {"use_api": True, "use_example_notes": False}),
+        ({"use_benchmark": True}, {"use_benchmark": True}),
+    ],
+)
+def test_post_gen_hook_is_given_the_answers(tmp_path, answers, expected):
+    hook = load_post_gen_hook(tmp_path, **answers)
+
+    assert hook.ANSWERS.items() >= expected.items()
+
+
+def test_post_gen_hook_lists_only_paths_the_template_has(tmp_path):
+    hook = load_post_gen_hook(tmp_path)
+
+    missing = [
+        relative
+        for paths in hook.PART_PATHS.values()
+        for relative in paths
+        if not (PROJECT_TEMPLATE_DIR / relative).exists()
+    ]
+    assert missing == []
+
+
+def test_post_gen_hook_stops_when_a_listed_path_is_missing(tmp_path):
+    hook = load_post_gen_hook(tmp_path)
+    project = tmp_path / "project"
+    project.mkdir()
+
+    with pytest.raises(SystemExit, match="has no app/api to remove"):
+        hook.remove_parts(project, {**hook.ANSWERS, "use_api": False})
+
+
+def test_post_gen_hook_removes_a_path_inside_one_already_removed_without_complaint(tmp_path):
+    hook = load_post_gen_hook(tmp_path)
+    project = tmp_path / "project"
+    for relative in ("app/notes/api.py", "tests/notes/test_notes_api.py", "app/api/x.py"):
+        (project / relative).parent.mkdir(parents=True, exist_ok=True)
+        (project / relative).write_text("", encoding="utf-8")
+    (project / "tests/api").mkdir()
+    (project / "migrations/versions").mkdir(parents=True)
+    for name in ("0002_create_api_tokens.py", "0003_create_notes.py"):
+        (project / "migrations/versions" / name).write_text("", encoding="utf-8")
+
+    hook.remove_parts(project, {**hook.ANSWERS, "use_api": False, "use_example_notes": False})
+
+    assert sorted(path.name for path in project.rglob("*")) == [
+        "app",
+        "migrations",
+        "tests",
+        "versions",
+    ]

@@ -1,15 +1,17 @@
-"""The four request types measured, what each must answer, and the request budget.
+"""The request types measured, what each must answer, and the request budget.
 
 Each is checked once before it is measured: a page that answers with
-something else (a dashboard redirecting to the login form, a notes list
-that is not the 20 notes) would be measured fast and wrong, so the run
-stops instead. The budget is the issue's: throughput as a share of the bare
-app's, and a p99 latency under four times the p50.
+something else (a dashboard redirecting to the login form{% if cookiecutter.use_api and cookiecutter.use_example_notes %}, a notes list
+that is not the 20 notes{% endif %}) would be measured fast and wrong, so the run
+stops instead. The budget: throughput as a share of the bare app's, and a
+p99 latency under four times the p50.
 """
 
 from dataclasses import dataclass
+{%- if cookiecutter.use_api and cookiecutter.use_example_notes %}
 
 from bench.fixtures import NOTE_COUNT
+{%- endif %}
 
 P99_OVER_P50_BUDGET = 4.0
 
@@ -51,10 +53,15 @@ class Endpoint:
     def content_problem(self, answer, visitor):
         if self.path == "/dashboard" and visitor.email not in answer.text:
             return "the page does not show the bench user's email"
+{%- if cookiecutter.use_api and cookiecutter.use_example_notes %}
         if self.path == "/api/v1/notes":
             body = answer.json()
             if body.get("total") != NOTE_COUNT or len(body.get("items", ())) != NOTE_COUNT:
                 return f"it does not list the {NOTE_COUNT} notes: total={body.get('total')}"
+{%- elif cookiecutter.use_api %}
+        if self.path == "/api/v1/users/me" and answer.json().get("email") != visitor.email:
+            return "it does not show the bench user's account"
+{%- endif %}
         if self.path == "/health" and answer.json().get("status") != "ok":
             return f"the checks failed: {answer.text[:200]}"
         if self.path == "/" and "html" not in answer.headers.get("content-type", ""):
@@ -65,7 +72,11 @@ class Endpoint:
 ENDPOINTS = (
     Endpoint("/", "none", None),
     Endpoint("/dashboard", "cookie", 0.55),
+{%- if cookiecutter.use_api and cookiecutter.use_example_notes %}
     Endpoint("/api/v1/notes", "token", 0.60),
+{%- elif cookiecutter.use_api %}
+    Endpoint("/api/v1/users/me", "token", 0.60),
+{%- endif %}
     Endpoint("/health", "none", 0.70),
 )
 

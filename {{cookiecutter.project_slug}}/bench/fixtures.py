@@ -1,13 +1,12 @@
-"""The data the measured requests need: a throwaway user, logged in, with 20 notes.
+"""The data the measured requests need: a throwaway user, logged in{% if cookiecutter.use_example_notes %}, with 20 notes{% endif %}.
 
 The user is created in-process (no registration form, so the registration
 rate limit is never spent), then everything a client does is done the way a
 client does it: the login form with its CSRF token gives the session
-cookie, ``POST /api/v1/tokens`` gives a bearer token, and ``POST
-/api/v1/notes`` creates the notes, so the notes list serves a full default
-page of 20. Afterwards the session is logged out, the sessions it left in
-Redis are deleted, and so is the user; its notes and tokens go with it
-(``ON DELETE CASCADE``).
+cookie{% if cookiecutter.use_api %}, and ``POST /api/v1/tokens`` gives a bearer token{% endif %}.{% if cookiecutter.use_example_notes %} The notes are
+created in-process too, so {% if cookiecutter.use_api %}the notes list serves{% else %}the dashboard shows{% endif %} a full page.{% endif %}
+Afterwards the session is logged out, the sessions it left in Redis are
+deleted, and so is the user; {% if cookiecutter.use_api or cookiecutter.use_example_notes %}its data goes with it (``ON DELETE CASCADE``){% else %}it has no other data{% endif %}.
 """
 
 import secrets
@@ -17,7 +16,9 @@ from sqlalchemy import delete
 
 from bench.browser import csrf_token
 
+{%- if cookiecutter.use_example_notes %}
 NOTE_COUNT = 20
+{%- endif %}
 
 
 class FixtureError(Exception):
@@ -32,15 +33,20 @@ class Visitor:
     email: str
     password: str
     cookies: dict
+{%- if cookiecutter.use_api %}
     token: str
+{%- endif %}
 
     def cookie_headers(self):
         """Headers that send the session cookie, as a browser would."""
         return {"Cookie": "; ".join(f"{name}={value}" for name, value in self.cookies.items())}
 
+{%- if cookiecutter.use_api %}
+
     def bearer_headers(self):
         """Headers that send the API token."""
         return {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+{%- endif %}
 
 
 def create_user(app):
@@ -55,9 +61,9 @@ def create_user(app):
 
 
 def delete_user(app, user_id):
-    """Delete the user; its notes and tokens are deleted with it by the database."""
+    """Delete the user (the database deletes what it owns with it)."""
+    from app.auth.models import User
     from app.extensions import db
-    from app.models import User
 
     with app.app_context():
         db.session.execute(delete(User).where(User.id == user_id))
@@ -78,6 +84,7 @@ def log_in(browser, email, password):
         raise FixtureError("logging in set no session cookie")
 
 
+{%- if cookiecutter.use_api %}
 def issue_token(browser, email, password):
     """A bearer token from ``POST /api/v1/tokens``."""
     answer = browser.request(
@@ -87,31 +94,38 @@ def issue_token(browser, email, password):
         raise FixtureError(f"POST /api/v1/tokens answered {answer.status}: {answer.text[:200]}")
     return answer.json()["token"]
 
+{% endif %}
+{%- if cookiecutter.use_example_notes %}
+def add_notes(app, user_id, count=NOTE_COUNT):
+    """Save ``count`` notes for the user, as the notes service does."""
+    from types import SimpleNamespace
 
-def add_notes(browser, token, count=NOTE_COUNT):
-    """Create ``count`` notes through the API."""
-    headers = {"Authorization": f"Bearer {token}", "Accept": "application/json"}
-    for number in range(1, count + 1):
-        note = {"title": f"Bench note {number}", "body": "A note for the benchmark. " * 8}
-        answer = browser.request("POST", "/api/v1/notes", headers=headers, json_body=note)
-        if answer.status != 201:
-            raise FixtureError(f"POST /api/v1/notes answered {answer.status}: {answer.text[:200]}")
+    from app.notes.service import create_note
 
+    owner = SimpleNamespace(id=user_id)
+    with app.app_context():
+        for number in range(1, count + 1):
+            create_note(owner, f"Bench note {number}", "A note for the benchmark. " * 8)
 
+{% endif %}
 def prepare_visitor(app, browser):
-    """Create the bench user, log it in, give it a token and 20 notes; return the Visitor.
+    """Create the bench user and its data, log it in; return the Visitor.
 
     On failure the user is deleted again before the error is raised.
     """
     user_id, email, password = create_user(app)
     try:
+{%- if cookiecutter.use_example_notes %}
+        add_notes(app, user_id)
+{%- endif %}
         log_in(browser, email, password)
+{%- if cookiecutter.use_api %}
         token = issue_token(browser, email, password)
-        add_notes(browser, token)
+{%- endif %}
     except BaseException:
         delete_user(app, user_id)
         raise
-    return Visitor(user_id, email, password, dict(browser.cookies), token)
+    return Visitor(user_id, email, password, dict(browser.cookies){% if cookiecutter.use_api %}, token{% endif %})
 
 
 def log_out(browser):
@@ -134,7 +148,7 @@ def delete_sessions(app, session_ids):
 
 
 def remove_visitor(app, browser, visitor):
-    """Log the bench user out, delete its sessions, and the user with its notes and tokens."""
+    """Log the bench user out, delete its sessions, and the user with its data."""
     log_out(browser)
     session_name = app.config["SESSION_COOKIE_NAME"]
     session_ids = {

@@ -165,7 +165,7 @@ def benchmark(settings, project_app):
         app_server = cleanup.enter_context(serving("app", APP, env))
         bare_server = cleanup.enter_context(serving("bare", BARE_APP, env))
         browser = Browser(HOST, app_server.port)
-        progress("creating the bench user, its session, token and notes")
+        progress("creating the bench user, its session and data")
         visitor = prepare_visitor(project_app, browser)
         cleanup.callback(remove_visitor, project_app, browser, visitor)
 

@@ -1,0 +1,176 @@
+"""Answers that remove parts: a part that is off leaves nothing behind.
+
+Each answer set in ``conftest.ANSWER_SETS`` is baked once; here each bake is
+searched for every trace of the parts its answers turned off (files,
+imports, settings, dependencies, routes, migrations, tests, README
+sections), its migrations must form one line, and mypy must pass on it.
+"""
+
+import ast
+import re
+import tomllib
+
+import pytest
+
+from helpers.baking import text_files
+from helpers.processes import describe, project_env, run
+
+# What each part leaves in a bake, as patterns nothing else may contain.
+PART_TRACES = {
+    "use_api": re.compile(
+        r"/api\b|app\.api\b|app/api\b|ApiToken|api_tokens|API_TOKEN|schemathesis|swagger|openapi",
+        re.IGNORECASE,
+    ),
+    "use_example_notes": re.compile(
+        r"app\.notes|app/notes|tests/notes|/notes\b|\bNotes?\b(?! that)|\bnotes_|notes?\.css",
+    ),
+    "use_benchmark": re.compile(r"\bbench\b|pyinstrument|bare_app|wrk\b", re.IGNORECASE),
+}
+# Paths each part owns, relative to the project root.
+PART_PATHS = {
+    "use_api": ["app/api", "tests/api", "migrations/versions/0002_create_api_tokens.py"],
+    "use_example_notes": ["app/notes", "tests/notes", "migrations/versions/0003_create_notes.py"],
+    "use_benchmark": ["bench", "tests/bench"],
+}
+# Files written after the bake, or by tools, that say nothing about the code.
+IGNORED = {".env"}
+
+
+def answer(answer_set, name):
+    """The answer ``name`` was baked with (cookiecutter's replay file keeps it)."""
+    return answer_set.bake.context[name]
+
+
+def parts_off(answer_set):
+    """The names of the answers this bake turned off."""
+    return [name for name in PART_TRACES if not answer(answer_set, name)]
+
+
+def test_every_answer_has_a_default_that_bakes_without_input(default_bake):
+    defaults = {name: default_bake.context[name] for name in PART_TRACES}
+
+    assert defaults == {"use_api": True, "use_example_notes": True, "use_benchmark": False}
+
+
+def test_a_part_that_is_off_leaves_no_file(answer_set):
+    leftovers = [
+        relative
+        for name in parts_off(answer_set)
+        for relative in PART_PATHS[name]
+        if (answer_set.bake.path / relative).exists()
+    ]
+
+    assert leftovers == []
+
+
+def test_a_part_that_is_on_is_there(answer_set):
+    missing = [
+        relative
+        for name, paths in PART_PATHS.items()
+        if answer(answer_set, name)
+        for relative in paths
+        if not (answer_set.bake.path / relative).exists()
+    ]
+
+    assert missing == []
+
+
+def test_a_part_that_is_off_leaves_no_trace_in_any_file(answer_set):
+    root = answer_set.bake.path
+    traces = []
+    for name in parts_off(answer_set):
+        pattern = PART_TRACES[name]
+        for path, text in text_files(root):
+            relative = path.relative_to(root)
+            if text is None or str(relative) in IGNORED:
+                continue
+            traces += [
+                f"{name}: {relative}:{number}: {line.strip()}"
+                for number, line in enumerate(text.splitlines(), start=1)
+                if pattern.search(line)
+            ]
+
+    assert traces == []
+
+
+def test_no_empty_directory_is_left(answer_set):
+    root = answer_set.bake.path
+    empty = [
+        str(path.relative_to(root))
+        for path in root.rglob("*")
+        if path.is_dir() and not any(path.iterdir())
+    ]
+
+    assert empty == []
+
+
+def dev_dependencies(project_root):
+    with (project_root / "pyproject.toml").open("rb") as file:
+        extras = tomllib.load(file)["project"]["optional-dependencies"]["dev"]
+    return {re.split(r"[<>=\[ ]", requirement, maxsplit=1)[0].lower() for requirement in extras}
+
+
+def test_dev_dependencies_follow_the_parts(answer_set):
+    dev = dev_dependencies(answer_set.bake.path)
+
+    assert ("schemathesis" in dev) == answer(answer_set, "use_api")
+    assert ("pyinstrument" in dev) == answer(answer_set, "use_benchmark")
+    assert {"pytest", "ruff", "mypy"} <= dev
+
+
+def migration_links(project_root):
+    """``{revision: down_revision}`` read from each migration file's assignments."""
+    links = {}
+    for path in sorted((project_root / "migrations" / "versions").glob("*.py")):
+        values = {}
+        for node in ast.parse(path.read_text(encoding="utf-8")).body:
+            if isinstance(node, ast.Assign) and isinstance(node.targets[0], ast.Name):
+                values[node.targets[0].id] = node.value
+        links[ast.literal_eval(values["revision"])] = ast.literal_eval(values["down_revision"])
+    return links
+
+
+def test_migrations_form_one_line_from_the_first(answer_set):
+    links = migration_links(answer_set.bake.path)
+
+    roots = [revision for revision, down in links.items() if down is None]
+    heads = set(links) - set(links.values())
+    assert roots == ["0001"]
+    assert len(heads) == 1, links
+    assert all(down is None or down in links for down in links.values()), links
+    # One line: walking down from the head meets every migration once.
+    walked, revision = [], heads.pop()
+    while revision is not None:
+        walked.append(revision)
+        revision = links[revision]
+    assert sorted(walked) == sorted(links)
+
+
+def test_mypy_finds_no_error(answer_set):
+    # No cache: the bake is shared by read-only tests and must stay as baked.
+    result = run(
+        answer_set.bake.path,
+        *("-m", "mypy", "--cache-dir", "/dev/null", "--no-error-summary"),
+        env=project_env(),
+        timeout=600,
+    )
+
+    assert result.returncode == 0, describe(result)
+
+
+@pytest.fixture(scope="module")
+def everything_bake(bake_into):
+    """A bake with every part on (read only)."""
+    return bake_into("everything", use_api=True, use_example_notes=True, use_benchmark=True)
+
+
+@pytest.mark.parametrize("name", list(PART_TRACES))
+def test_the_trace_patterns_find_their_part_in_a_bake_that_has_it(everything_bake, name):
+    """The searches above mean something only if they find each part where it is on."""
+    found = [
+        path
+        for path, text in text_files(everything_bake.path)
+        if text is not None and PART_TRACES[name].search(text)
+    ]
+
+    assert len(found) > 3
