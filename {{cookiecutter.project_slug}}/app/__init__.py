@@ -44,6 +44,7 @@ def create_app(config_name: str | None = None) -> Flask:
     register_url_converters(app)
     register_blueprints(app)
     register_error_handlers(app)
+    register_security_headers(app)
     register_template_helpers(app)
     register_commands(app)
     return app
@@ -167,6 +168,13 @@ def register_error_handlers(app: Flask) -> None:
     from app.web import errors
 
     errors.init_app(app)
+
+
+def register_security_headers(app: Flask) -> None:
+    """Security headers (CSP, nosniff, HSTS over HTTPS...) on every response, errors included."""
+    from app.web import security_headers
+
+    security_headers.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:
