@@ -31,9 +31,9 @@ def show_on_dashboard(state: BlueprintSetupState) -> None:
     add_panel(state.app, "notes/panel.html", dashboard_panel)
 
 
-{%- if cookiecutter.use_api %}
+{% if cookiecutter.use_api -%}
 # Each attaches its views: to bp, and /notes to the JSON API's blueprint.
 from app.notes import api, views  # noqa: E402,F401
-{%- else %}
+{% else -%}
 from app.notes import views  # noqa: E402,F401  (views attach themselves to bp)
-{%- endif %}
+{% endif -%}
