@@ -4,6 +4,8 @@ Each is created here unbound and attached to the app in ``create_app``, so
 any module can import them without importing the app (no import cycles).
 """
 
+from typing import TYPE_CHECKING
+
 from flask_limiter import Limiter
 from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
@@ -17,6 +19,13 @@ from app.infrastructure.database_session import RequestSession
 from app.infrastructure.redis_client import RedisStore
 
 db = SQLAlchemy(model_class=Base, session_options={"class_": RequestSession})
+# The base class of every model. ``db.Model`` is built when ``db`` is (a copy of
+# ``Base`` with Flask-SQLAlchemy's mixins), which type checkers cannot follow:
+# to them a model is a ``Base``, a SQLAlchemy declarative class like the real one.
+if TYPE_CHECKING:
+    Model = Base
+else:
+    Model = db.Model
 migrate = Migrate(render_as_batch=True)
 login_manager = LoginManager()
 csrf = CSRFProtect()

@@ -7,22 +7,23 @@ its owner once, when it is issued, and never stored.
 
 import hashlib
 import secrets
-from datetime import datetime
+from datetime import datetime, timedelta
+from typing import Self
 
 from sqlalchemy import ForeignKey, String, bindparam, delete, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship
 
 from app.auth.models import User
-from app.extensions import db
+from app.extensions import Model, db
 from app.infrastructure.database import UTCDateTime, utcnow
 
 
-def hash_token(token):
+def hash_token(token: str) -> str:
     """The stored form of ``token``: its SHA-256 in hex."""
     return hashlib.sha256(token.encode("utf-8")).hexdigest()
 
 
-class ApiToken(db.Model):
+class ApiToken(Model):
     """One issued bearer token: whose it is and until when it is valid."""
 
     __tablename__ = "api_tokens"
@@ -36,7 +37,7 @@ class ApiToken(db.Model):
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
     @classmethod
-    def issue(cls, user, lifetime):
+    def issue(cls, user: User, lifetime: timedelta) -> tuple[Self, str]:
         """Create a token for ``user`` valid for ``lifetime``; return it and its plain text."""
         plain = secrets.token_urlsafe(32)
         token = cls(user=user, token_hash=hash_token(plain), expires_at=utcnow() + lifetime)
@@ -44,16 +45,16 @@ class ApiToken(db.Model):
         return token, plain
 
     @classmethod
-    def find_valid(cls, plain):
+    def find_valid(cls, plain: str) -> "ApiToken | None":
         """The unexpired token whose plain text is ``plain`` (with its user), or None."""
         return db.session.scalar(VALID_TOKEN, {"token_hash": hash_token(plain), "now": utcnow()})
 
     @classmethod
-    def delete_expired(cls, user):
+    def delete_expired(cls, user: User) -> None:
         """Forget ``user``'s expired tokens, so the table does not grow forever."""
         db.session.execute(delete(cls).where(cls.user_id == user.id, cls.expires_at <= utcnow()))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<ApiToken {self.id} of user {self.user_id}>"
 
 

@@ -3,6 +3,7 @@
 import secrets
 import unicodedata
 from datetime import datetime
+from typing import Self
 
 from flask import current_app
 from flask_login import UserMixin
@@ -10,16 +11,16 @@ from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column, validates
 from werkzeug.security import check_password_hash, generate_password_hash
 
-from app.extensions import db
+from app.extensions import Model, db
 from app.infrastructure.database import UTCDateTime, utcnow
 
 
-def new_login_id():
+def new_login_id() -> str:
     """A fresh random id for Flask-Login's session and remember-me cookie."""
     return secrets.token_urlsafe(32)
 
 
-def normalize_email(email):
+def normalize_email(email: str) -> str:
     """The form an email is stored and looked up in.
 
     Lower case, because addresses are compared case-insensitively, and
@@ -29,7 +30,7 @@ def normalize_email(email):
     return unicodedata.normalize("NFC", email.strip()).lower()
 
 
-class User(UserMixin, db.Model):
+class User(UserMixin, Model):
     """An account. Only a salted scrypt (or argon2/PBKDF2) hash of the password is kept."""
 
     __tablename__ = "users"
@@ -44,42 +45,42 @@ class User(UserMixin, db.Model):
     # the primary key. Changing it (at logout) revokes every one of them.
     login_id: Mapped[str] = mapped_column(String(64), unique=True, default=new_login_id)
 
-    def get_id(self):
+    def get_id(self) -> str:
         """Flask-Login's handle for this user: the revocable ``login_id``."""
         return self.login_id
 
-    def revoke_logins(self):
+    def revoke_logins(self) -> None:
         """End every session and remember-me cookie of this user, on every device."""
         self.login_id = new_login_id()
 
     @validates("email")
-    def _normalize_email(self, _key, email):
+    def _normalize_email(self, _key: str, email: str) -> str:
         return normalize_email(email)
 
-    def set_password(self, password):
+    def set_password(self, password: str) -> None:
         """Hash ``password`` with the configured method and keep only the hash."""
         self.password_hash = generate_password_hash(
             password, method=current_app.config["PASSWORD_HASH_METHOD"]
         )
 
-    def check_password(self, password):
+    def check_password(self, password: str) -> bool:
         """Return True when ``password`` matches the stored hash."""
         return check_password_hash(self.password_hash, password)
 
-    def password_needs_rehash(self):
+    def password_needs_rehash(self) -> bool:
         """True when the stored hash was made with other parameters than today's."""
         method = current_app.config["PASSWORD_HASH_METHOD"]
         return self.password_hash.split("$", 1)[0] != method
 
     @classmethod
-    def find_by_email(cls, email):
+    def find_by_email(cls, email: str) -> Self | None:
         """Return the user with this email (in any letter case), or None."""
         return db.session.scalar(select(cls).where(cls.email == normalize_email(email)))
 
     @classmethod
-    def find_by_login_id(cls, login_id):
+    def find_by_login_id(cls, login_id: str) -> Self | None:
         """Return the user whose current ``login_id`` this is, or None."""
         return db.session.scalar(select(cls).where(cls.login_id == login_id))
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"

@@ -9,14 +9,14 @@ from datetime import datetime
 from sqlalchemy import ForeignKey, Index, String, Text
 from sqlalchemy.orm import Mapped, mapped_column
 
-from app.extensions import db
+from app.extensions import Model
 from app.infrastructure.database import UTCDateTime, utcnow
 
 TITLE_MAX_LENGTH = 200
 BODY_MAX_LENGTH = 10_000
 
 
-class Note(db.Model):
+class Note(Model):
     """A short text owned by one user; nobody else can see it."""
 
     __tablename__ = "notes"
@@ -31,5 +31,5 @@ class Note(db.Model):
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<Note {self.id} of user {self.owner_id}>"
