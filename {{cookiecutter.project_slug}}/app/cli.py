@@ -1,7 +1,9 @@
 """Commands for ``flask`` and ``python manage.py``, and the shell's preloaded names."""
 
+from typing import Any
+
 import click
-from flask import current_app
+from flask import Flask, current_app
 from flask.cli import with_appcontext
 
 from app.auth.accounts import AccountError, create_account
@@ -20,7 +22,7 @@ from app.infrastructure.deploy_check import find_deploy_problems
     help="The new user's password (asked for when not given).",
 )
 @with_appcontext
-def create_user_command(email, password):
+def create_user_command(email: str, password: str) -> None:
     """Create a user who can log in with EMAIL and the password."""
     try:
         user = create_account(email, password)
@@ -31,7 +33,7 @@ def create_user_command(email, password):
 
 @click.command("check-deploy")
 @with_appcontext
-def check_deploy_command():
+def check_deploy_command() -> None:
     """Check that this configuration is fit for production; exit 1 if not."""
     problems = find_deploy_problems(current_app)
     for problem in problems:
@@ -41,12 +43,12 @@ def check_deploy_command():
     click.echo("Deploy check passed: production settings, database at head, Redis answering.")
 
 
-def shell_context():
+def shell_context() -> dict[str, Any]:
     """Names available in ``flask shell`` without importing them."""
     return {"db": db, "User": User}
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     """Attach the commands to the app's CLI group."""
     app.cli.add_command(create_user_command)
     app.cli.add_command(check_deploy_command)

@@ -6,6 +6,8 @@ uses the session, so a browser's session cookie changes nothing while Redis
 is down: the answer still names the failing check.
 """
 
+from typing import Any
+
 from flask import Blueprint, current_app, request
 from sqlalchemy.exc import SQLAlchemyError
 
@@ -21,7 +23,7 @@ ERROR = "error"
 NOT_CONFIGURED = "not configured"
 
 
-def check_database():
+def check_database() -> str:
     """Run ``SELECT 1`` in autocommit: one round trip, with no transaction to open or end."""
     try:
         with db.engine.connect() as connection:
@@ -32,7 +34,7 @@ def check_database():
     return OK
 
 
-def check_redis():
+def check_redis() -> str:
     """Send ``PING`` to Redis (not configured in development without REDIS_URL)."""
     if redis_store.client is None:
         return NOT_CONFIGURED
@@ -49,7 +51,7 @@ def check_redis():
 @bp.get("/health")
 @public
 @without_session
-def health():
+def health() -> tuple[dict[str, Any], int]:
     """200 with every check "ok", else 503 naming the failing check."""
     checks = {"database": check_database(), "redis": check_redis()}
     healthy = ERROR not in checks.values()

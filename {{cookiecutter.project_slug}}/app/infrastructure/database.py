@@ -3,10 +3,13 @@ and how pooled PostgreSQL connections are checked before use."""
 
 import select
 from datetime import UTC, datetime
+from typing import Any
 
 from sqlalchemy import DateTime, MetaData, event
+from sqlalchemy.engine import Dialect, Engine
 from sqlalchemy.exc import DisconnectionError
 from sqlalchemy.orm import DeclarativeBase
+from sqlalchemy.pool import ConnectionPoolEntry, PoolProxiedConnection
 from sqlalchemy.types import TypeDecorator
 
 # Stable constraint names, so migrations generated on SQLite and PostgreSQL
@@ -26,7 +29,7 @@ class Base(DeclarativeBase):
     metadata = MetaData(naming_convention=NAMING_CONVENTION)
 
 
-def is_storable(text):
+def is_storable(text: str) -> bool:
     """True when ``text`` can be stored and hashed: encodable as UTF-8, with no NUL.
 
     HTML forms cannot send anything else, but JSON can (``"\\ud800"``), and
@@ -39,12 +42,12 @@ def is_storable(text):
     return "\x00" not in text
 
 
-def utcnow():
+def utcnow() -> datetime:
     """Now, as an aware UTC datetime; pass the function, never its result, as a default."""
     return datetime.now(UTC)
 
 
-class UTCDateTime(TypeDecorator):
+class UTCDateTime(TypeDecorator[datetime]):
     """A timezone-aware datetime stored in UTC on every database.
 
     PostgreSQL keeps the offset; SQLite drops it, so values are normalised to
@@ -55,14 +58,14 @@ class UTCDateTime(TypeDecorator):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(self, value, dialect):
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given; use an aware UTC datetime")
         return value.astimezone(UTC)
 
-    def process_result_value(self, value, dialect):
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
         if value.tzinfo is None:
@@ -70,7 +73,7 @@ class UTCDateTime(TypeDecorator):
         return value.astimezone(UTC)
 
 
-def replace_closed_connections(engine):
+def replace_closed_connections(engine: Engine) -> None:
     """Make the pool swap a PostgreSQL connection the server has closed for a new one.
 
     SQLAlchemy's ``pool_pre_ping`` would send ``SELECT 1`` at every checkout:
@@ -84,13 +87,19 @@ def replace_closed_connections(engine):
         event.listen(engine, "checkout", refuse_closed_connection)
 
 
-def refuse_closed_connection(dbapi_connection, _record, _proxy):
-    """A pool ``checkout`` hook: ``DisconnectionError`` makes the pool reconnect."""
+def refuse_closed_connection(
+    dbapi_connection: Any, _record: ConnectionPoolEntry, _proxy: PoolProxiedConnection
+) -> None:
+    """A pool ``checkout`` hook: ``DisconnectionError`` makes the pool reconnect.
+
+    ``dbapi_connection`` is the driver's own connection (psycopg's), whose
+    ``closed`` and ``fileno()`` are not part of the DBAPI.
+    """
     if dbapi_connection.closed or server_has_hung_up(dbapi_connection.fileno()):
         raise DisconnectionError("PostgreSQL closed this pooled connection")
 
 
-def server_has_hung_up(socket_fd):
+def server_has_hung_up(socket_fd: int) -> bool:
     """True when an idle connection's socket has something to read: the server's goodbye."""
     poller = select.poll()
     poller.register(socket_fd, select.POLLIN | select.POLLERR | select.POLLHUP)

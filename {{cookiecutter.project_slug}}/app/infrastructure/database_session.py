@@ -12,9 +12,11 @@ each statement as it runs: keep writes that belong together in unsafe
 methods.
 """
 
+from typing import Any
+
 from flask import has_request_context, request
 from flask_sqlalchemy.session import Session
-from sqlalchemy.engine import Engine
+from sqlalchemy.engine import Connection, Engine
 
 READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 
@@ -22,7 +24,7 @@ READ_ONLY_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 class RequestSession(Session):
     """Flask-SQLAlchemy's session, bound in autocommit during read-only requests."""
 
-    def get_bind(self, *args, **kwargs):
+    def get_bind(self, *args: Any, **kwargs: Any) -> Engine | Connection:
         """The engine to use; its autocommit variant while serving a read-only request."""
         bind = super().get_bind(*args, **kwargs)
         if isinstance(bind, Engine) and is_read_only_request():
@@ -30,12 +32,12 @@ class RequestSession(Session):
         return bind
 
 
-def is_read_only_request():
+def is_read_only_request() -> bool:
     """True while serving a GET, HEAD or OPTIONS request."""
     return has_request_context() and request.method in READ_ONLY_METHODS
 
 
-def autocommit_variant(engine):
+def autocommit_variant(engine: Engine) -> Engine:
     """``engine`` with autocommit, sharing its pool (made once per engine)."""
     variant = engine.__dict__.get("autocommit_variant")
     if variant is None:

@@ -6,10 +6,13 @@ command exits with status 1 when there is any, so a deploy script or CI
 job can stop on it.
 """
 
+from collections.abc import Mapping
+from typing import Any
+
 import redis
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from flask import current_app
+from flask import Flask, current_app
 from sqlalchemy import text
 
 from app.extensions import db, migrate, redis_store
@@ -27,7 +30,7 @@ SAMESITE_VALUES = ("Lax", "Strict")
 GETEX_PROBE_KEY = "deploy-check:getex"
 
 
-def settings_problems(config, debug):
+def settings_problems(config: Mapping[str, Any], debug: bool) -> list[str]:
     """The environment, secret, debug mode, cookie flags and rate-limit storage."""
     problems = []
     if config["CONFIG_NAME"] != "production":
@@ -51,7 +54,7 @@ def settings_problems(config, debug):
     return problems
 
 
-def database_problems():
+def database_problems() -> list[str]:
     """Is the database reachable, and is its schema at the newest migration?"""
     try:
         with db.engine.connect() as connection:
@@ -60,7 +63,8 @@ def database_problems():
     except Exception as error:  # any failure to connect means "unreachable"
         return [f"the database is unreachable ({type(error).__name__})"]
     config = migrate.get_config(current_app.extensions["migrate"].directory)
-    heads = set(ScriptDirectory.from_config(config).get_heads())
+    # Flask-Migrate's Config is an alembic Config, which its stubs cannot say yet.
+    heads = set(ScriptDirectory.from_config(config).get_heads())  # type: ignore[arg-type]
     if current != heads:
         found = ", ".join(sorted(current)) or "none"
         return [
@@ -70,7 +74,7 @@ def database_problems():
     return []
 
 
-def redis_problems():
+def redis_problems() -> list[str]:
     """Is Redis configured and answering?"""
     if redis_store.client is None:
         return ["REDIS_URL is not set: sessions would be kept in local files"]
@@ -85,6 +89,6 @@ def redis_problems():
     return []
 
 
-def find_deploy_problems(app):
+def find_deploy_problems(app: Flask) -> list[str]:
     """Every reason this app is not ready for production, as sentences."""
     return settings_problems(app.config, app.debug) + database_problems() + redis_problems()

@@ -16,11 +16,13 @@ import json
 import logging
 import re
 import time
+from collections.abc import Iterable, Sequence
 from datetime import UTC, datetime
 
-from flask import g, request
+from flask import Flask, g, request
 from flask.logging import default_handler
 from sqlalchemy import inspect
+from werkzeug.wrappers import Response
 
 from app.web.request_id import STARTED_KEY, RequestIdFilter
 
@@ -42,7 +44,7 @@ BEARER = re.compile(r"(?i)\b(bearer|basic)\s+[A-Za-z0-9._~+/=-]+")
 MIN_SECRET_LENGTH = 8
 
 
-def redact(text, secrets=()):
+def redact(text: str, secrets: Iterable[str | None] = ()) -> str:
     """``text`` with secret values replaced by ``[REDACTED]``."""
     for secret in secrets:
         if secret and len(secret) >= MIN_SECRET_LENGTH:
@@ -51,7 +53,7 @@ def redact(text, secrets=()):
     return BEARER.sub(lambda m: f"{m[1]} {REDACTED}", text)
 
 
-def mask_value(match):
+def mask_value(match: re.Match[str]) -> str:
     """``name: value`` with the value masked, keeping its quotes (a whole quoted value goes)."""
     value = match["value"]
     quote = value[0] if value[0] in "\"'" else ""
@@ -61,22 +63,22 @@ def mask_value(match):
 class RedactingTextFormatter(logging.Formatter):
     """The development format (request id included), with secrets masked."""
 
-    def __init__(self, secrets):
+    def __init__(self, secrets: Sequence[str | None]) -> None:
         super().__init__(TEXT_FORMAT)
         self.secrets = secrets
 
-    def format(self, record):
+    def format(self, record: logging.LogRecord) -> str:
         return redact(super().format(record), self.secrets)
 
 
 class JsonFormatter(logging.Formatter):
     """One JSON object per line: time, level, logger, request id, message, traceback."""
 
-    def __init__(self, secrets):
+    def __init__(self, secrets: Sequence[str | None]) -> None:
         super().__init__()
         self.secrets = secrets
 
-    def format(self, record):
+    def format(self, record: logging.LogRecord) -> str:
         entry = {
             "time": datetime.fromtimestamp(record.created, UTC).isoformat(timespec="milliseconds"),
             "level": record.levelname,
@@ -94,7 +96,7 @@ class JsonFormatter(logging.Formatter):
         return json.dumps(entry, default=str)
 
 
-def current_user_id():
+def current_user_id() -> int | None:
     """The logged-in user's id, read without a database query (None when anonymous)."""
     user = g.get("user")
     if user is None:
@@ -106,7 +108,7 @@ def current_user_id():
     return identity[0] if identity else None
 
 
-def log_request(response):
+def log_request(response: Response) -> Response:
     """Write the request's own line once its response is ready."""
     duration_ms = round((time.perf_counter() - request.environ[STARTED_KEY]) * 1000, 1)
     fields = {
@@ -128,7 +130,7 @@ def log_request(response):
     return response
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     """Pick the format (``LOG_FORMAT``), tag lines with the request id, log each request."""
     if not any(isinstance(f, RequestIdFilter) for f in default_handler.filters):
         default_handler.addFilter(RequestIdFilter())

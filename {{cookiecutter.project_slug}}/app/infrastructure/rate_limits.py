@@ -26,11 +26,17 @@ guesses through unchecked during an outage would be the wrong default.
 
 import math
 import time
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
 
-from flask import current_app, g
+from flask import Flask, current_app, g
+from werkzeug.wrappers import Response
 
 from app.extensions import limiter
-from app.web.errors import error_response
+from app.web.errors import ErrorResponse, error_response
+
+if TYPE_CHECKING:
+    from flask_limiter import RateLimitExceeded, RequestLimit
 
 FAILED_LOGIN_SCOPE = "failed-login"
 REGISTRATION_SCOPE = "registration"
@@ -38,17 +44,17 @@ FAILED_LOGIN_FLAG = "login_failed"
 UNAUTHORIZED = 401
 
 
-def record_failed_login():
+def record_failed_login() -> None:
     """Count this request against the client's failed-login limit."""
     setattr(g, FAILED_LOGIN_FLAG, True)
 
 
-def is_failed_login(response):
+def is_failed_login(response: Response) -> bool:
     """Flask-Limiter's ``deduct_when``: did the view report a failed login?"""
     return g.get(FAILED_LOGIN_FLAG, False) or response.status_code == UNAUTHORIZED
 
 
-def configured(key):
+def configured(key: str) -> Callable[[], str]:
     """A limit read from the config when a request needs it (tests change it)."""
     return lambda: current_app.config[key]
 
@@ -67,17 +73,24 @@ registration_limit = limiter.shared_limit(
 )
 
 
-def retry_after_seconds():
-    """Whole seconds until the breached limit's window ends (1 to the window's length)."""
+def breached_limit() -> "RequestLimit":
+    """The limit this request broke: Flask-Limiter sets it before raising ``RateLimitExceeded``."""
     breached = limiter.current_limit
+    assert breached is not None
+    return breached
+
+
+def retry_after_seconds() -> int:
+    """Whole seconds until the breached limit's window ends (1 to the window's length)."""
+    breached = breached_limit()
     seconds = math.ceil(breached.reset_at - time.time())
     return min(max(1, seconds), breached.limit.get_expiry())
 
 
-def too_many_requests(_error):
+def too_many_requests(_error: "RateLimitExceeded") -> ErrorResponse:
     """429 as an HTML page or problem details, saying when to try again."""
     seconds = retry_after_seconds()
-    current_app.logger.warning("Rate limit reached: %s", limiter.current_limit.limit)
+    current_app.logger.warning("Rate limit reached: %s", breached_limit().limit)
     return error_response(
         429,
         f"Too many attempts from your address. Please try again in {seconds} seconds.",
@@ -85,7 +98,7 @@ def too_many_requests(_error):
     )
 
 
-def storage_settings(app):
+def storage_settings(app: Flask) -> tuple[str, dict[str, Any]]:
     """Where to count: the configured URI, else the app's Redis and its connection pool."""
     uri = app.config["RATE_LIMIT_STORAGE_URI"]
     if uri:
@@ -94,7 +107,7 @@ def storage_settings(app):
     return app.config["REDIS_URL"], {"connection_pool": client.connection_pool}
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     """Bind the limiter to the app's storage and answer breaches with ``too_many_requests``."""
     from flask_limiter import RateLimitExceeded
 

@@ -5,10 +5,12 @@ its connection pool. The client gets short connect and read timeouts so an
 outage fails a request quickly instead of hanging a worker.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any
 
 import redis
-from flask import current_app
+from flask import Flask, current_app
 
 
 @dataclass
@@ -30,17 +32,17 @@ class RedisStore:
     per app and ``client`` is the current app's, never the last one built.
     """
 
-    def init_app(self, app):
+    def init_app(self, app: Flask) -> None:
         """Build the app's client and keep it in ``app.extensions["redis"]``."""
         app.extensions["redis"] = RedisState(self.create_client(app.config))
 
     @property
-    def client(self):
+    def client(self) -> redis.Redis | None:
         """The current app's client, or ``None`` when there is none."""
         return current_app.extensions["redis"].client
 
     @staticmethod
-    def create_client(config):
+    def create_client(config: Mapping[str, Any]) -> redis.Redis | None:
         """Return a Redis client for the config, or ``None`` when there is none."""
         if config.get("REDIS_URL"):
             return redis.Redis.from_url(
@@ -55,6 +57,8 @@ class RedisStore:
             return fakeredis.FakeRedis()
         return None
 
-    def ping(self):
+    def ping(self) -> bool:
         """Send PING to the current app's Redis; raises when it does not answer."""
-        return self.client.ping()
+        client = self.client
+        assert client is not None  # callers check ``client`` first
+        return client.ping()

@@ -76,6 +76,7 @@ class OutageTolerantSessions(SessionInterface):
 def without_session(view: View) -> View:
     """Mark a view that never uses the session or the logged-in user, so it still
     runs while the session store or the database is down (``/health``)."""
+    # A marker attribute, read by is_sessionless; functions take any.
     view.without_session = True  # type: ignore[attr-defined]
     return view
 

@@ -11,7 +11,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from flask import Flask, current_app
+from flask import current_app
+from flask.sansio.app import App
 
 PANELS_KEY = "dashboard_panels"
 
@@ -24,7 +25,7 @@ class Panel:
     context: Callable[[], dict[str, Any]]
 
 
-def add_panel(app: Flask, template: str, context: Callable[[], dict[str, Any]]) -> None:
+def add_panel(app: App, template: str, context: Callable[[], dict[str, Any]]) -> None:
     """Show ``template`` on ``app``'s dashboard, after the panels added before it."""
     app.extensions.setdefault(PANELS_KEY, []).append(Panel(template, context))
 

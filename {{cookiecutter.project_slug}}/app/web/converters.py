@@ -1,6 +1,7 @@
 """URL converters shared by every blueprint."""
 
-from werkzeug.routing import IntegerConverter
+from flask import Flask
+from werkzeug.routing import IntegerConverter, Map
 
 # The largest value of an SQL INTEGER column, the type of every primary key here.
 MAX_ROW_ID = 2**31 - 1
@@ -15,10 +16,10 @@ class RowIdConverter(IntegerConverter):
 
     openapi_schema = {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
 
-    def __init__(self, url_map):
+    def __init__(self, url_map: Map) -> None:
         super().__init__(url_map, min=1, max=MAX_ROW_ID)
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     """Make ``<id:...>`` available in every URL rule."""
     app.url_map.converters["id"] = RowIdConverter

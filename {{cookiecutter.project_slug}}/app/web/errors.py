@@ -6,9 +6,11 @@ traceback. A database or Redis outage is answered 503 rather than 500: the
 request was fine, a service was not.
 """
 
+from collections.abc import Callable, Mapping
 from http import HTTPStatus
+from typing import Any, TypeAlias
 
-from flask import current_app, g, jsonify, render_template
+from flask import Flask, Response, current_app, g, jsonify, render_template
 from markupsafe import escape
 from sqlalchemy.exc import SQLAlchemyError
 from werkzeug.exceptions import HTTPException, InternalServerError
@@ -21,8 +23,13 @@ OUTAGE_RETRY_AFTER_SECONDS = 5
 # Headers an HTTPException brings that describe its own default body.
 BODY_HEADERS = {"content-type", "content-length"}
 
+# What an error handler answers: problem details, or the HTML page as (body, status, headers).
+ErrorResponse: TypeAlias = Response | tuple[str, int, Mapping[str, str]]
 
-def problem_response(status, detail, headers=None, **extra):
+
+def problem_response(
+    status: int, detail: str | None, headers: Mapping[str, str] | None = None, **extra: Any
+) -> Response:
     """An ``application/problem+json`` response (RFC 9457) for ``status``."""
     body = {
         "type": "about:blank",
@@ -38,7 +45,9 @@ def problem_response(status, detail, headers=None, **extra):
     return response
 
 
-def error_page(status, detail, headers=None):
+def error_page(
+    status: int, detail: str | None, headers: Mapping[str, str] | None = None
+) -> tuple[str, int, Mapping[str, str]]:
     """The HTML error page, falling back to plain markup if the layout itself fails."""
     title = HTTPStatus(status).phrase
     try:
@@ -51,7 +60,9 @@ def error_page(status, detail, headers=None):
     return body, status, headers or {}
 
 
-def error_response(status, detail, headers=None, **extra):
+def error_response(
+    status: int, detail: str | None, headers: Mapping[str, str] | None = None, **extra: Any
+) -> ErrorResponse:
     """Answer ``status`` in the form this request expects.
 
     ``extra`` members (a 422's ``errors``) go into problem details only.
@@ -61,19 +72,20 @@ def error_response(status, detail, headers=None, **extra):
     return error_page(status, detail, headers)
 
 
-def handle_http_exception(error):
+def handle_http_exception(error: HTTPException) -> ErrorResponse:
     """404, 405, 400 (CSRF), 413 and friends, keeping their headers (Allow, ...)."""
     if isinstance(error, InternalServerError) and error.original_exception is not None:
         return handle_unexpected_error(error.original_exception)
     headers = {
         name: value for name, value in error.get_headers() if name.lower() not in BODY_HEADERS
     }
+    assert error.code is not None  # Flask hands exceptions without a code back unhandled
     return error_response(
         error.code, error.description, headers, **getattr(error, "problem_extras", {})
     )
 
 
-def handle_unexpected_error(error):
+def handle_unexpected_error(error: BaseException) -> ErrorResponse:
     """Roll back, log with the request id, and answer 503 for outages, else 500."""
     rollback_quietly()
     if isinstance(error, SERVICE_OUTAGES):
@@ -88,7 +100,7 @@ def handle_unexpected_error(error):
     return error_response(500, "Something went wrong on our side. The error has been logged.")
 
 
-def render_as_anonymous():
+def render_as_anonymous() -> None:
     """Show the outage page as to a visitor, so rendering it needs no database or Redis.
 
     The layout reads ``g.user``, whose attributes a rollback has expired:
@@ -99,7 +111,7 @@ def render_as_anonymous():
     g.user = None
 
 
-def rollback_quietly():
+def rollback_quietly() -> None:
     """Undo the failed request's writes; a dead connection must not hide the first error."""
     try:
         db.session.rollback()
@@ -107,10 +119,12 @@ def rollback_quietly():
         current_app.logger.warning("Rollback failed after an error", exc_info=True)
 
 
-def reraise_in_debug(handler):
+def reraise_in_debug(
+    handler: Callable[[BaseException], ErrorResponse],
+) -> Callable[[BaseException], ErrorResponse]:
     """In debug mode let unexpected errors reach Werkzeug's interactive debugger."""
 
-    def handle(error):
+    def handle(error: BaseException) -> ErrorResponse:
         if current_app.debug:
             raise error
         return handler(error)
@@ -118,7 +132,7 @@ def reraise_in_debug(handler):
     return handle
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     """Register the two handlers: one for HTTP errors, one for everything else."""
     app.register_error_handler(HTTPException, handle_http_exception)
     app.register_error_handler(Exception, reraise_in_debug(handle_unexpected_error))

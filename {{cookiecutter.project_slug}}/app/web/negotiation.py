@@ -5,7 +5,7 @@ from flask import request
 JSON_TYPES = ("application/json", "application/problem+json")
 
 
-def wants_json():
+def wants_json() -> bool:
     """True for the API, and for any client that prefers JSON to HTML."""
     if request.path == "/api" or request.path.startswith("/api/"):
         return True

@@ -12,8 +12,11 @@ oversized one is answered 413 like any other.
 """
 
 import io
+from collections.abc import Iterable, Mapping
+from typing import Any
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-from flask import abort, current_app, request
+from flask import Flask, abort, current_app, request
 
 TOO_LARGE_KEY = "app.body_too_large"
 
@@ -21,11 +24,11 @@ TOO_LARGE_KEY = "app.body_too_large"
 class ChunkedBodyLimit:
     """WSGI middleware: buffer a chunked body up to ``MAX_CONTENT_LENGTH``, or flag it."""
 
-    def __init__(self, wsgi_app, config):
+    def __init__(self, wsgi_app: WSGIApplication, config: Mapping[str, Any]) -> None:
         self.wsgi_app = wsgi_app
         self.config = config
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         limit = self.config.get("MAX_CONTENT_LENGTH")
         chunked = "chunked" in environ.get("HTTP_TRANSFER_ENCODING", "").lower()
         if chunked and limit is not None and not environ.get("CONTENT_LENGTH"):
@@ -38,7 +41,7 @@ class ChunkedBodyLimit:
         return self.wsgi_app(environ, start_response)
 
 
-def reject_oversized_body():
+def reject_oversized_body() -> None:
     """413 for any body over ``MAX_CONTENT_LENGTH``, chunked (see ``ChunkedBodyLimit``) or not.
 
     Werkzeug only refuses a large body when a view reads it; checking here
@@ -52,7 +55,7 @@ def reject_oversized_body():
         abort(413)
 
 
-def reject_undecodable_query_string():
+def reject_undecodable_query_string() -> None:
     """400 for a query string that is not valid UTF-8."""
     try:
         request.query_string.decode("utf-8")
@@ -60,7 +63,8 @@ def reject_undecodable_query_string():
         abort(400, "The query string is not valid UTF-8.")
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     """Buffer chunked bodies before the app sees them (the checks are request hooks,
     which the factory registers before every other hook: CSRF protection reads the body)."""
-    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config)
+    # Flask's documented way to add WSGI middleware: replace the method on the instance.
+    app.wsgi_app = ChunkedBodyLimit(app.wsgi_app, app.config)  # type: ignore[method-assign]

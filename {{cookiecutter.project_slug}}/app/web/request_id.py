@@ -9,8 +9,14 @@ import logging
 import re
 import time
 import uuid
+from collections.abc import Callable, Iterable
+from typing import TYPE_CHECKING
+from wsgiref.types import StartResponse, WSGIApplication, WSGIEnvironment
 
-from flask import has_request_context, request
+from flask import Flask, has_request_context, request
+
+if TYPE_CHECKING:
+    from _typeshed import OptExcInfo
 
 HEADER = "X-Request-ID"
 ENVIRON_KEY = "app.web.request_id"
@@ -23,16 +29,18 @@ ACCEPTABLE_ID = re.compile(r"[A-Za-z0-9._:@+=/-]{1,128}")
 class RequestIdMiddleware:
     """Give every request an id (the client's, when acceptable) and echo it."""
 
-    def __init__(self, wsgi_app):
+    def __init__(self, wsgi_app: WSGIApplication) -> None:
         self.wsgi_app = wsgi_app
 
-    def __call__(self, environ, start_response):
+    def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Iterable[bytes]:
         environ[STARTED_KEY] = time.perf_counter()
         incoming = environ.get("HTTP_X_REQUEST_ID", "")
         request_id = incoming if ACCEPTABLE_ID.fullmatch(incoming) else uuid.uuid4().hex
         environ[ENVIRON_KEY] = request_id
 
-        def start_response_with_id(status, headers, exc_info=None):
+        def start_response_with_id(
+            status: str, headers: list[tuple[str, str]], exc_info: "OptExcInfo | None" = None
+        ) -> Callable[[bytes], object]:
             headers = [(name, value) for name, value in headers if name.lower() != HEADER.lower()]
             headers.append((HEADER, request_id))
             return start_response(status, headers, exc_info)
@@ -40,7 +48,7 @@ class RequestIdMiddleware:
         return self.wsgi_app(environ, start_response_with_id)
 
 
-def current_request_id():
+def current_request_id() -> str | None:
     """The id of the request being handled, or None outside a request."""
     if not has_request_context():
         return None
@@ -50,11 +58,12 @@ def current_request_id():
 class RequestIdFilter(logging.Filter):
     """Adds ``request_id`` to every record so formatters can print it."""
 
-    def filter(self, record):
+    def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = current_request_id() or "-"
         return True
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     """Wrap the WSGI app so every response carries ``X-Request-ID``."""
-    app.wsgi_app = RequestIdMiddleware(app.wsgi_app)
+    # Flask's documented way to add WSGI middleware: replace the method on the instance.
+    app.wsgi_app = RequestIdMiddleware(app.wsgi_app)  # type: ignore[method-assign]

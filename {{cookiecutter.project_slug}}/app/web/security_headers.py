@@ -4,7 +4,8 @@ Views may set their own value for any of these (a page that must embed a
 script from elsewhere, say); only missing headers are filled in.
 """
 
-from flask import current_app, g, request
+from flask import Flask, current_app, g, request
+from werkzeug.wrappers import Response
 
 CONTENT_SECURITY_POLICY = "; ".join(
     [
@@ -29,7 +30,7 @@ DEFAULT_HEADERS = {
 }
 
 
-def add_security_headers(response):
+def add_security_headers(response: Response) -> Response:
     """Fill in the default headers, HSTS over HTTPS, and no-store for signed-in pages."""
     present = {name.lower() for name, _value in response.headers.items()}
     for name, value in DEFAULT_HEADERS.items():
@@ -47,6 +48,6 @@ def add_security_headers(response):
     return response
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     """Run ``add_security_headers`` after every request, errors included."""
     app.after_request(add_security_headers)
