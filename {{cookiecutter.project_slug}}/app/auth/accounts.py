@@ -22,7 +22,7 @@ class AccountError(ValueError):
     """A request about an account that cannot be honoured; the message says why."""
 
 
-def email_problem(email):
+def email_problem(email: str) -> str | None:
     """Return why ``email`` cannot be used for an account, or None if it can."""
     if not is_storable(email):
         return "Invalid email address: it contains characters that cannot be used."
@@ -35,7 +35,7 @@ def email_problem(email):
     return None
 
 
-def password_problem(password):
+def password_problem(password: str) -> str | None:
     """Return why ``password`` is not acceptable, or None if it is.
 
     Lengths count characters (code points), so any script and emoji are welcome.
@@ -49,7 +49,7 @@ def password_problem(password):
     return None
 
 
-def create_account(email, password):
+def create_account(email: str, password: str) -> User:
     """Create and return a user, or raise ``AccountError`` saying what is wrong."""
     problem = email_problem(email) or password_problem(password)
     if problem:
@@ -68,12 +68,12 @@ def create_account(email, password):
 
 
 @lru_cache(maxsize=4)
-def _dummy_hash(method):
+def _dummy_hash(method: str) -> str:
     """A hash to check against when no user matches, made once per method."""
     return generate_password_hash("not-a-real-password", method=method)
 
 
-def authenticate(email, password):
+def authenticate(email: str, password: str) -> User | None:
     """Return the user whose email and password match, else None.
 
     An unknown email still costs one hash check, so response times do not

@@ -1,27 +1,27 @@
 """The auth forms. Flask-WTF adds and checks a CSRF token on each."""
 
 from flask_wtf import FlaskForm
-from wtforms import BooleanField, EmailField, PasswordField, SubmitField
+from wtforms import BooleanField, EmailField, Field, Form, PasswordField, SubmitField
 from wtforms.validators import DataRequired, EqualTo, ValidationError
 
 from app.auth.accounts import email_problem, password_problem
 
 
-def acceptable_email(_form, field):
+def acceptable_email(_form: Form, field: Field) -> None:
     """WTForms validator applying the account email rules."""
     problem = email_problem(field.data or "")
     if problem:
         raise ValidationError(problem)
 
 
-def acceptable_password(_form, field):
+def acceptable_password(_form: Form, field: Field) -> None:
     """WTForms validator applying the account password rules."""
     problem = password_problem(field.data or "")
     if problem:
         raise ValidationError(problem)
 
 
-def strip_whitespace(value):
+def strip_whitespace(value: object) -> object:
     """Forgive spaces pasted around an email address."""
     return value.strip() if isinstance(value, str) else value
 

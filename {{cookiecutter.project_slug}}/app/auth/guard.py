@@ -4,21 +4,29 @@ Failing closed means a new view cannot be exposed by forgetting a
 decorator; it can only be opened on purpose.
 """
 
-from flask import abort, current_app, g, redirect, request, url_for
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+from flask import Flask, abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import WWWAuthenticate
+from werkzeug.wrappers import Response
 
 from app.infrastructure.sessions import is_sessionless
 from app.web.negotiation import wants_json
 
+# A view function or a ``MethodView`` class: what ``@public`` marks and returns.
+View = TypeVar("View", bound=Callable[..., Any])
 
-def public(view):
+
+def public(view: View) -> View:
     """Mark a view function (or a ``MethodView`` class) as open to everyone."""
-    view.is_public = True
+    # A marker attribute, read by is_public_endpoint; functions and classes take any.
+    view.is_public = True  # type: ignore[attr-defined]
     return view
 
 
-def is_static_endpoint(endpoint):
+def is_static_endpoint(endpoint: str) -> bool:
     """True for the app's static files and those of a blueprint that has a static folder."""
     if endpoint == "static":
         return True
@@ -27,7 +35,7 @@ def is_static_endpoint(endpoint):
     return view_name == "static" and blueprint is not None and blueprint.has_static_folder
 
 
-def is_public_endpoint(endpoint):
+def is_public_endpoint(endpoint: str | None) -> bool:
     """True for public views, static files, and requests that matched no route.
 
     A request with no endpoint is left alone so that routing answers 404 or
@@ -40,12 +48,12 @@ def is_public_endpoint(endpoint):
     return getattr(view, "is_public", False) or getattr(view_class, "is_public", False)
 
 
-def authenticates_itself(endpoint):
+def authenticates_itself(endpoint: str) -> bool:
     """True for views that check credentials themselves (the API, see ``app/api/auth.py``)."""
     return getattr(current_app.view_functions[endpoint], "authenticates_itself", False)
 
 
-def load_logged_in_user():
+def load_logged_in_user() -> None:
     """Set ``g.user`` to the logged-in user, or None for an anonymous visitor.
 
     Views marked ``@without_session`` (``/health``) are public and never
@@ -57,30 +65,32 @@ def load_logged_in_user():
     g.user = current_user._get_current_object() if current_user.is_authenticated else None
 
 
-def is_automatic_options():
+def is_automatic_options() -> bool:
     """True for an OPTIONS request Flask answers itself (the ``Allow`` list, no view code)."""
     rule = request.url_rule
     return request.method == "OPTIONS" and getattr(rule, "provide_automatic_options", False)
 
 
-def require_login():
+def require_login() -> Response | None:
     """Send anonymous visitors of private pages to the login form (401 for JSON)."""
-    if g.user is not None or is_public_endpoint(request.endpoint) or is_automatic_options():
+    endpoint = request.endpoint
+    if g.user is not None or is_public_endpoint(endpoint) or is_automatic_options():
         return None
-    if authenticates_itself(request.endpoint):
+    assert endpoint is not None  # a request with no endpoint is public, see above
+    if authenticates_itself(endpoint):
         return None
     if wants_json():
         abort(401, www_authenticate=WWWAuthenticate("bearer"))
     return redirect(url_for("auth.login", next=path_with_query()))
 
 
-def path_with_query():
+def path_with_query() -> str:
     """The requested path and query string, to come back to after logging in."""
     query = request.query_string.decode("utf-8", "replace")
     return f"{request.path}?{query}" if query else request.path
 
 
-def init_app(app):
+def init_app(app: Flask) -> None:
     """Run the user loader, then the guard, before every request."""
     app.before_request(load_logged_in_user)
     app.before_request(require_login)

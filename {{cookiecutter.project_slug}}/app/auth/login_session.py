@@ -11,10 +11,14 @@ the user's other devices end at their next check against the database
 "logged out" message.
 """
 
-from flask import current_app, g, session
+from collections.abc import Mapping
+from typing import Any
+
+from flask import Flask, current_app, g, session
 from flask_login import login_user, logout_user
 
-from app.auth.session_user import SNAPSHOT_KEY, remember_in_session
+from app.auth.models import User
+from app.auth.session_user import SNAPSHOT_KEY, SessionUser, remember_in_session
 from app.extensions import db
 
 # Flask-Login's after-request hook deletes the remember-me cookie when it
@@ -25,7 +29,18 @@ CLEAR_REMEMBER_COOKIE = {"_remember": "clear"}
 REMEMBER_LOGIN_KEYS = ("_user_id", "_fresh", SNAPSHOT_KEY)
 
 
-def start_new_session(values):
+def regenerate_session_id() -> None:
+    """Move the session to a new id with Flask-Session's ``regenerate``.
+
+    Flask's ``SessionInterface`` has no such method, and Flask-Session ships no
+    types: the app's interface (``app/infrastructure/sessions.py``) passes the
+    call on to Flask-Session's own.
+    """
+    interface: Any = current_app.session_interface
+    interface.regenerate(session)
+
+
+def start_new_session(values: Mapping[str, Any]) -> None:
     """Empty the session, keep only ``values``, and move it to a new id.
 
     ``regenerate`` deletes the stored session under the old id, so whoever
@@ -33,10 +48,10 @@ def start_new_session(values):
     """
     session.clear()
     session.update(values)
-    current_app.session_interface.regenerate(session)
+    regenerate_session_id()
 
 
-def log_in(user, remember=False):
+def log_in(user: User, remember: bool = False) -> None:
     """Log ``user`` in on a brand-new session id.
 
     Flask-Session's ``regenerate`` does nothing on an empty session, so the
@@ -45,10 +60,10 @@ def log_in(user, remember=False):
     session.clear()
     if login_user(user, remember=remember):
         remember_in_session(user)
-    current_app.session_interface.regenerate(session)
+    regenerate_session_id()
 
 
-def log_out():
+def log_out() -> None:
     """Revoke the user's logins, delete the stored session and the remember-me
     cookie, and start a new anonymous session."""
     user = g.user.load()
@@ -59,7 +74,7 @@ def log_out():
     start_new_session(CLEAR_REMEMBER_COOKIE)
 
 
-def move_cookie_login_to_new_session(_app, user, **_extra):
+def move_cookie_login_to_new_session(_app: Flask, user: SessionUser, **_extra: Any) -> None:
     """A remember-me login is a login too: keep only what Flask-Login just
     wrote and move it to a new session id, so a session id planted in the
     browser before it never becomes a logged-in one."""

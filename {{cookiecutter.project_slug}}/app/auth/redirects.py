@@ -10,7 +10,7 @@ holds no backslash or control character has no scheme and no host, however
 """
 
 
-def safe_next_path(target):
+def safe_next_path(target: str | None) -> str | None:
     """Return ``target`` when it is a path on this site, else None."""
     if not target or not target.startswith("/") or target.startswith("//"):
         return None

@@ -15,6 +15,8 @@ request, at the cost of one query and one session write per page view.
 """
 
 import time
+from collections.abc import Mapping
+from typing import Any
 
 from flask import current_app, session
 from flask_login import UserMixin
@@ -32,26 +34,26 @@ class SessionUser(UserMixin):
     account (or needs more columns) loads the row with ``load()``.
     """
 
-    def __init__(self, snapshot, login_id):
+    def __init__(self, snapshot: Mapping[str, Any], login_id: str) -> None:
         self.id = snapshot["id"]
         self.email = snapshot["email"]
         self.created_at = snapshot["created_at"]
         self.last_login_at = snapshot["last_login_at"]
         self.login_id = login_id
 
-    def get_id(self):
+    def get_id(self) -> str:
         """Flask-Login's id for the session and remember-me cookie: the revocable login id."""
         return self.login_id
 
-    def load(self):
+    def load(self) -> User | None:
         """The user's database row, or None once this login was revoked or the user is gone."""
         return User.find_by_login_id(self.login_id)
 
-    def __repr__(self):
+    def __repr__(self) -> str:
         return f"<SessionUser {self.id} {self.email}>"
 
 
-def remember_in_session(user):
+def remember_in_session(user: User) -> SessionUser:
     """Store the snapshot of ``user`` (a ``User`` row just read) and return it as a SessionUser."""
     snapshot = {
         "login_id": user.login_id,
@@ -65,13 +67,13 @@ def remember_in_session(user):
     return SessionUser(snapshot, user.login_id)
 
 
-def is_fresh(snapshot):
+def is_fresh(snapshot: Mapping[str, Any]) -> bool:
     """True while the database confirmed the snapshot recently enough to trust it."""
     max_age = current_app.config["SESSION_USER_RECHECK_SECONDS"]
     return time.time() - snapshot["checked_at"] < max_age
 
 
-def load_session_user(login_id):
+def load_session_user(login_id: str) -> SessionUser | None:
     """Flask-Login's loader: the user for the login id in the session or remember-me cookie.
 
     A fresh snapshot taken for this very login id answers without a query.

@@ -1,6 +1,7 @@
 """The auth pages: register, log in, log out."""
 
 from flask import flash, g, redirect, render_template, request, url_for
+from werkzeug.wrappers import Response
 
 from app.auth import bp
 from app.auth.accounts import AccountError, authenticate, create_account
@@ -20,16 +21,17 @@ LOGIN_FAILED = "Invalid email or password."
 @bp.route("/register", methods=["GET", "POST"])
 @public
 @registration_limit
-def register():
+def register() -> Response | str:
     """Create an account, then send the new user to the login form."""
     if g.user is not None:
         return redirect(url_for("main.dashboard"))
     form = RegistrationForm()
     if form.validate_on_submit():
         try:
-            create_account(form.email.data, form.password.data)
+            create_account(form.email.data or "", form.password.data or "")
         except AccountError as error:
-            form.email.errors.append(str(error))
+            # A list once the form is validated (the stubs say Sequence).
+            form.email.errors.append(str(error))  # type: ignore[attr-defined]
         else:
             flash("Your account has been created. You can log in now.", "success")
             return redirect(url_for("auth.login"))
@@ -39,7 +41,7 @@ def register():
 @bp.route("/login", methods=["GET", "POST"])
 @public
 @failed_login_limit
-def login():
+def login() -> Response | str:
     """Log in, then go to ``next`` when it is a path on this site, else the dashboard."""
     next_path = safe_next_path(request.args.get("next"))
     destination = next_path or url_for("main.dashboard")
@@ -63,7 +65,7 @@ def login():
 
 
 @bp.post("/logout")
-def logout():
+def logout() -> Response:
     """End the session (POST only, with a CSRF token) and go home."""
     log_out()
     flash("You have been logged out.", "info")
