@@ -27,9 +27,11 @@ csrf.exempt(bp)
 
 
 @bp.before_request
-def protect_views_without_authenticate():
+def protect_views_without_authenticate() -> None:
     """Fail closed: a view that forgot ``authenticate()`` keeps the site's CSRF check."""
-    if not getattr(current_app.view_functions[request.endpoint], "authenticates_itself", False):
+    endpoint = request.endpoint
+    assert endpoint is not None  # a blueprint's hooks run only for requests routed to it
+    if not getattr(current_app.view_functions[endpoint], "authenticates_itself", False):
         csrf.protect()
 
 

@@ -12,26 +12,32 @@ otherwise another site could make the browser call the API with its cookie.
 """
 
 import re
+from collections.abc import Callable, Iterable
 from functools import wraps
+from typing import NoReturn, ParamSpec, TypeVar
 
 from flask import abort, g, request
 from werkzeug.datastructures import WWWAuthenticate
 
 from app.api.models import ApiToken
+from app.auth.models import User
 from app.extensions import csrf
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 # What ``secrets.token_urlsafe(32)`` produces; anything else is not worth a query.
 TOKEN_PATTERN = re.compile(r"[A-Za-z0-9_-]{43}")
 
+Params = ParamSpec("Params")
+Result = TypeVar("Result")
 
-def unauthorized(detail, error=None):
+
+def unauthorized(detail: str, error: str | None = None) -> NoReturn:
     """Stop with 401 and a ``WWW-Authenticate: Bearer`` challenge (RFC 6750)."""
     challenge = WWWAuthenticate("bearer", {"error": error} if error else None)
     abort(401, detail, www_authenticate=challenge)
 
 
-def user_from_bearer_token():
+def user_from_bearer_token() -> User:
     """The owner of the request's valid bearer token; 401 for any other Authorization."""
     credentials = request.authorization
     if credentials is None or credentials.type != "bearer" or not credentials.token:
@@ -47,7 +53,7 @@ def user_from_bearer_token():
     return token.user
 
 
-def user_from_session_cookie():
+def user_from_session_cookie() -> User:
     """The user logged in with the session cookie, after the CSRF check for unsafe methods."""
     if g.user is None:
         unauthorized("Authentication required: send 'Authorization: Bearer <token>'.")
@@ -59,7 +65,9 @@ def user_from_session_cookie():
     return user
 
 
-def authenticate(public_methods=()):
+def authenticate(
+    public_methods: Iterable[str] = (),
+) -> Callable[[Callable[Params, Result]], Callable[Params, Result]]:
     """A view decorator that sets ``g.user`` to the API caller, or answers 401.
 
     ``public_methods`` (e.g. ``{"POST"}`` to exchange a password for a
@@ -67,9 +75,9 @@ def authenticate(public_methods=()):
     """
     public_methods = frozenset(public_methods)
 
-    def decorator(view):
+    def decorator(view: Callable[Params, Result]) -> Callable[Params, Result]:
         @wraps(view)
-        def authenticated_view(*args, **kwargs):
+        def authenticated_view(*args: Params.args, **kwargs: Params.kwargs) -> Result:
             g.api_token = None
             if request.method not in public_methods:
                 if "Authorization" in request.headers:
@@ -78,9 +86,10 @@ def authenticate(public_methods=()):
                     g.user = user_from_session_cookie()
             return view(*args, **kwargs)
 
-        # Read by the login guard (hands the request over) and by the OpenAPI builder.
-        authenticated_view.authenticates_itself = True
-        authenticated_view.public_methods = public_methods
+        # Read by the login guard (hands the request over) and by the OpenAPI builder;
+        # marker attributes, which a function takes and its type does not declare.
+        authenticated_view.authenticates_itself = True  # type: ignore[attr-defined]
+        authenticated_view.public_methods = public_methods  # type: ignore[attr-defined]
         return authenticated_view
 
     return decorator

@@ -1,6 +1,6 @@
 """``/api/openapi.json`` and ``/api/docs``: the API's description, public and always current."""
 
-from flask import current_app, g, jsonify, render_template
+from flask import Response, current_app, g, jsonify, render_template
 
 from app.api import docs_bp
 from app.api.openapi import build_openapi_document
@@ -9,7 +9,7 @@ from app.auth.guard import public
 
 @docs_bp.get("/openapi.json")
 @public
-def openapi_document():
+def openapi_document() -> Response:
     """The OpenAPI 3.1 document, built once per app from the views and their schemas."""
     document = current_app.extensions.get("openapi_document")
     if document is None:
@@ -19,7 +19,7 @@ def openapi_document():
 
 @docs_bp.get("/docs")
 @public
-def docs_page():
+def docs_page() -> str:
     """Swagger UI, served from this app (no CDN, so the CSP stays 'self').
 
     Signed-in visitors can try the API with their session: the page's

@@ -7,10 +7,16 @@ is the dialect OpenAPI 3.1 uses, so its output is included as it is.
 """
 
 import re
+from collections.abc import Iterable, Iterator
+from typing import Any, TypeAlias
 
-from flask import current_app
-from pydantic.json_schema import models_json_schema
+from flask import Flask, current_app
+from flask.typing import RouteCallable
+from pydantic import BaseModel
+from pydantic.json_schema import JsonSchemaMode, models_json_schema
+from werkzeug.routing import Rule
 
+from app.api.operations import Operation
 from app.api.schemas import Problem, ValidationProblem
 
 OPENAPI_VERSION = "3.1.0"
@@ -31,8 +37,11 @@ ERROR_DESCRIPTIONS = {
     429: "Too many requests; retry after the Retry-After header's seconds.",
 }
 
+# One documented method: its URL rule, method name, view function and operation.
+ApiOperation: TypeAlias = tuple[Rule, str, RouteCallable, Operation]
 
-def security_schemes(session_cookie_name):
+
+def security_schemes(session_cookie_name: str) -> dict[str, dict[str, str]]:
     """The two ways to authenticate: a bearer token, or the browser's session cookie."""
     return {
         "bearerToken": {
@@ -49,20 +58,21 @@ def security_schemes(session_cookie_name):
     }
 
 
-def api_operations(app):
+def api_operations(app: Flask) -> Iterator[ApiOperation]:
     """Yield (path, method, view function, Operation) for every documented API method."""
     for rule in sorted(app.url_map.iter_rules(), key=lambda rule: rule.rule):
         if not rule.endpoint.startswith("api."):
             continue
         view = app.view_functions[rule.endpoint]
         view_class = getattr(view, "view_class", None)
+        assert rule.methods is not None  # Flask gives every rule its methods
         for method in METHODS:
-            handler = getattr(view_class, method, None)
-            if method.upper() in rule.methods and hasattr(handler, "operation"):
-                yield rule, method, view, handler.operation
+            spec = getattr(getattr(view_class, method, None), "operation", None)
+            if method.upper() in rule.methods and isinstance(spec, Operation):
+                yield rule, method, view, spec
 
 
-def openapi_path(rule, app):
+def openapi_path(rule: Rule, app: Flask) -> tuple[str, list[dict[str, Any]]]:
     """The rule as an OpenAPI path (``/notes/{note_id}``) and its path parameters."""
     parameters = []
     for match in RULE_VARIABLE.finditer(rule.rule):
@@ -72,7 +82,7 @@ def openapi_path(rule, app):
     return RULE_VARIABLE.sub(r"{\g<name>}", rule.rule), parameters
 
 
-def query_parameters(model, refs):
+def query_parameters(model: type[BaseModel], refs: "SchemaRefs") -> list[dict[str, Any]]:
     """One OpenAPI parameter per field of the query ``model``."""
     model_schema = refs.component(model)
     required = set(model_schema.get("required", ()))
@@ -82,7 +92,7 @@ def query_parameters(model, refs):
     ]
 
 
-def problem_response(status, schemas):
+def problem_response(status: int, schemas: "SchemaRefs") -> dict[str, Any]:
     """The documented error response for ``status``."""
     model = ValidationProblem if status == 422 else Problem
     return {
@@ -91,7 +101,9 @@ def problem_response(status, schemas):
     }
 
 
-def error_statuses(spec, is_public, has_path_parameters, method):
+def error_statuses(
+    spec: Operation, is_public: bool, has_path_parameters: bool, method: str
+) -> list[int]:
     """The error statuses an operation can answer, besides the catch-all ``default``."""
     statuses = set(spec.errors)
     if spec.body is not None:
@@ -107,7 +119,14 @@ def error_statuses(spec, is_public, has_path_parameters, method):
     return sorted(statuses)
 
 
-def describe_operation(rule, method, view, spec, path_parameters, refs):
+def describe_operation(
+    rule: Rule,
+    method: str,
+    view: RouteCallable,
+    spec: Operation,
+    path_parameters: list[dict[str, Any]],
+    refs: "SchemaRefs",
+) -> dict[str, Any]:
     """One OpenAPI operation object."""
     is_public = method.upper() in getattr(view, "public_methods", ())
     responses = {}
@@ -146,9 +165,11 @@ def describe_operation(rule, method, view, spec, path_parameters, refs):
 class SchemaRefs:
     """``$ref`` objects for the models in use, and their full schemas for components."""
 
-    def __init__(self, operations):
+    def __init__(self, operations: Iterable[ApiOperation]) -> None:
         # Request models are described as input, every other one as output.
-        mode = dict.fromkeys((Problem, ValidationProblem), "serialization")
+        mode: dict[type[BaseModel], JsonSchemaMode] = dict.fromkeys(
+            (Problem, ValidationProblem), "serialization"
+        )
         for _rule, _method, _view, spec in operations:
             if spec.response is not None:
                 mode.setdefault(spec.response, "serialization")
@@ -162,20 +183,21 @@ class SchemaRefs:
         self.components = definitions.get("$defs", {})
         self._refs = {model: keys[(model, mode[model])] for model in ordered}
 
-    def __getitem__(self, model):
+    def __getitem__(self, model: type[BaseModel]) -> dict[str, Any]:
         return self._refs[model]
 
-    def component(self, model):
+    def component(self, model: type[BaseModel]) -> dict[str, Any]:
         """The component schema itself (not a ``$ref``), to read a model's fields."""
         return self.components[self._refs[model]["$ref"].rsplit("/", 1)[1]]
 
 
-def build_openapi_document(app=None):
+def build_openapi_document(app: Flask | None = None) -> dict[str, Any]:
     """The whole OpenAPI document for ``app`` (the current app by default)."""
-    app = app or current_app._get_current_object()
+    # current_app is a proxy, which Flask's types present as the app itself.
+    app = app or current_app._get_current_object()  # type: ignore[attr-defined]
     operations = list(api_operations(app))
     refs = SchemaRefs(operations)
-    paths = {}
+    paths: dict[str, dict[str, Any]] = {}
     for rule, method, view, spec in operations:
         path, path_parameters = openapi_path(rule, app)
         paths.setdefault(path, {})[method] = describe_operation(

@@ -6,10 +6,13 @@ published document cannot drift from what the API really accepts.
 """
 
 import inspect
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from functools import wraps
+from typing import Any, TypeVar
 
 from flask import Response, abort, request
+from flask.views import MethodView
 from pydantic import BaseModel, ValidationError
 from werkzeug.exceptions import UnprocessableEntity
 
@@ -17,11 +20,13 @@ WHOLE_BODY = "_body"  # the ``errors`` key for a problem with the body as a whol
 # A body of thousands of unknown keys must not get an answer many times its size.
 MAX_REPORTED_FIELDS = 20
 
+InputModel = TypeVar("InputModel", bound=BaseModel)
+
 
 class InvalidInput(UnprocessableEntity):
     """422 whose problem details list the messages for each field (``errors``)."""
 
-    def __init__(self, errors):
+    def __init__(self, errors: dict[str, list[str]]) -> None:
         super().__init__("The request has invalid fields; see 'errors'.")
         self.problem_extras = {"errors": errors}
 
@@ -39,7 +44,14 @@ class Operation:
     errors: tuple[int, ...] = field(default_factory=tuple)
 
 
-def operation(*, body=None, query=None, response=None, status=200, errors=()):
+def operation(
+    *,
+    body: type[BaseModel] | None = None,
+    query: type[BaseModel] | None = None,
+    response: type[BaseModel] | None = None,
+    status: int = 200,
+    errors: Iterable[int] = (),
+) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     """Decorate a ``MethodView`` method.
 
     ``body`` and ``query`` are pydantic models: the parsed values are passed
@@ -49,7 +61,7 @@ def operation(*, body=None, query=None, response=None, status=200, errors=()):
     ``errors`` lists statuses the method itself may answer, for the docs.
     """
 
-    def decorator(method):
+    def decorator(method: Callable[..., Any]) -> Callable[..., Response]:
         summary, _, description = inspect.cleandoc(method.__doc__ or "").partition("\n")
         spec = Operation(
             summary=summary,
@@ -62,22 +74,23 @@ def operation(*, body=None, query=None, response=None, status=200, errors=()):
         )
 
         @wraps(method)
-        def handle(view, *args, **kwargs):
+        def handle(view: MethodView, *args: Any, **kwargs: Any) -> Response:
             if query is not None:
                 kwargs["query"] = parse_query(query)
             if body is not None:
                 kwargs["body"] = parse_body(body)
             return render(spec, method(view, *args, **kwargs))
 
-        handle.operation = spec
+        # Read by openapi.py; a marker attribute, which the function's type does not declare.
+        handle.operation = spec  # type: ignore[attr-defined]
         return handle
 
     return decorator
 
 
-def errors_by_field(error):
+def errors_by_field(error: ValidationError) -> dict[str, list[str]]:
     """Pydantic's errors as ``{"field": ["message", ...]}`` (dotted paths for nested fields)."""
-    errors = {}
+    errors: dict[str, list[str]] = {}
     for detail in error.errors(include_url=False, include_input=False):
         name = ".".join(str(part) for part in detail["loc"]) or WHOLE_BODY
         if name not in errors and len(errors) == MAX_REPORTED_FIELDS:
@@ -89,7 +102,7 @@ def errors_by_field(error):
     return errors
 
 
-def parse_body(model):
+def parse_body(model: type[InputModel]) -> InputModel:
     """The JSON body validated as ``model``: 415 if not JSON, 400 if malformed, 422 if invalid."""
     if not request.is_json:
         abort(415, "Send the request body as JSON, with 'Content-Type: application/json'.")
@@ -102,7 +115,7 @@ def parse_body(model):
         raise InvalidInput(errors_by_field(error)) from None
 
 
-def parse_query(model):
+def parse_query(model: type[InputModel]) -> InputModel:
     """The query string validated as ``model`` (the first value of each known parameter)."""
     values = {name: request.args[name] for name in model.model_fields if name in request.args}
     try:
@@ -111,7 +124,7 @@ def parse_query(model):
         raise InvalidInput(errors_by_field(error)) from None
 
 
-def render(spec, result):
+def render(spec: Operation, result: Any) -> Response:
     """Turn a method's return value into the JSON response its operation promises."""
     if isinstance(result, Response):
         return result
@@ -122,6 +135,7 @@ def render(spec, result):
         empty = Response(status=spec.status, headers=headers)
         del empty.headers["Content-Type"]  # a 204 has no body, hence no type
         return empty
+    assert spec.response is not None  # an operation without one answers 204 (None)
     if not isinstance(result, spec.response):
         result = spec.response.model_validate(result, from_attributes=True)
     return Response(

@@ -2,7 +2,7 @@
 
 import re
 from datetime import datetime
-from typing import Annotated
+from typing import Annotated, Any
 
 from pydantic import (
     AfterValidator,
@@ -26,14 +26,14 @@ Timestamp = Annotated[
 ]
 
 
-def storable_text(value):
+def storable_text(value: str) -> str:
     """Refuse text the database cannot keep (NUL, unpaired surrogates) with a 422."""
     if not is_storable(value):
         raise ValueError("must not contain NUL characters or unpaired surrogates")
     return value
 
 
-def storable_text_type(min_length=0, max_length=None):
+def storable_text_type(min_length: int = 0, max_length: int | None = None) -> Any:
     """A ``str`` type with length limits (in code points) that a column can hold.
 
     The pattern only documents the NUL rule, so clients and fuzzers know it;
@@ -59,7 +59,7 @@ class Output(BaseModel):
     model_config = ConfigDict(from_attributes=True)
 
 
-def digits_only(value):
+def digits_only(value: object) -> object:
     """Refuse what Python's ``int`` would forgive in a query string ("1_0", "+1", " 1", "1.0")."""
     if isinstance(value, str) and not DIGITS.fullmatch(value):
         raise ValueError("must be a whole number written with the digits 0-9 only")

@@ -42,7 +42,7 @@ class TokensView(MethodView):
     decorators = [authenticate(public_methods={"POST"}), failed_login_limit]
 
     @operation(body=TokenRequest, response=TokenOut, status=201, errors=(401, 429))
-    def post(self, body):
+    def post(self, body: TokenRequest) -> tuple[TokenOut, dict[str, str]]:
         """Issue a token for an email and password.
 
         Wrong credentials get one 401 that does not say which was wrong.
@@ -58,7 +58,7 @@ class TokensView(MethodView):
         return TokenOut(token=plain, expires_at=token.expires_at), {"Cache-Control": "no-store"}
 
     @operation(status=204)
-    def delete(self):
+    def delete(self) -> None:
         """Revoke the bearer token this request is made with."""
         if g.api_token is None:
             abort(400, "Send the token to revoke in the 'Authorization: Bearer' header.")

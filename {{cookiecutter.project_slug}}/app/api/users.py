@@ -7,6 +7,7 @@ from app.api import bp
 from app.api.auth import authenticate
 from app.api.operations import operation
 from app.api.schemas import Output, Timestamp
+from app.auth.models import User
 
 
 class UserOut(Output):
@@ -23,7 +24,7 @@ class CurrentUserView(MethodView):
     decorators = [authenticate()]
 
     @operation(response=UserOut)
-    def get(self):
+    def get(self) -> User:
         """Show the caller's account."""
         return g.user
 
