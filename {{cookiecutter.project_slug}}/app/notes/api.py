@@ -4,6 +4,8 @@ The rules and queries live in ``app/notes/service.py``, shared with the
 dashboard's form; this module only translates between JSON and them.
 """
 
+from typing import TYPE_CHECKING, Any
+
 from flask import g, url_for
 from flask.views import MethodView
 from pydantic import ConfigDict
@@ -12,8 +14,9 @@ from app.api import bp
 from app.api.auth import authenticate
 from app.api.operations import operation
 from app.api.schemas import Input, Output, PageQuery, Timestamp, storable_text_type
-from app.notes.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
+from app.notes.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH, Note
 from app.notes.service import (
+    NotePage,
     create_note,
     delete_note,
     get_owned_note,
@@ -21,11 +24,15 @@ from app.notes.service import (
     update_note,
 )
 
-Title = storable_text_type(min_length=1, max_length=TITLE_MAX_LENGTH)
-Body = storable_text_type(max_length=BODY_MAX_LENGTH)
+if TYPE_CHECKING:  # the pydantic types are made at run time; to a type checker they are str
+    Title = str
+    Body = str
+else:
+    Title = storable_text_type(min_length=1, max_length=TITLE_MAX_LENGTH)
+    Body = storable_text_type(max_length=BODY_MAX_LENGTH)
 
 
-def drop_null_defaults(schema):
+def drop_null_defaults(schema: dict[str, Any]) -> None:
     """Document PATCH fields as optional without the ``null`` default they never accept."""
     for field_schema in schema["properties"].values():
         if field_schema.get("default", "") is None:
@@ -44,8 +51,10 @@ class NotePatch(Input):
 
     model_config = ConfigDict(json_schema_extra=drop_null_defaults)
 
-    title: Title = None
-    body: Body = None
+    # None stands for "not sent" (the method reads model_dump(exclude_unset=True)), and
+    # is no value a client may send: the fields are typed str on purpose.
+    title: Title = None  # type: ignore[assignment]
+    body: Body = None  # type: ignore[assignment]
 
 
 class NoteOut(Output):
@@ -67,7 +76,7 @@ class NotePageOut(Output):
     total: int
 
 
-def page_links(page):
+def page_links(page: NotePage) -> str:
     """An RFC 8288 ``Link`` header value with first, prev, next and last pages."""
     targets = {"first": 1, "last": page.pages}
     if page.has_previous:
@@ -86,7 +95,7 @@ class NoteListView(MethodView):
     decorators = [authenticate()]
 
     @operation(query=PageQuery, response=NotePageOut)
-    def get(self, query):
+    def get(self, query: PageQuery) -> tuple[NotePage, dict[str, str]]:
         """List the caller's notes, newest first.
 
         A page past the end is empty; "total" counts all the caller's notes.
@@ -95,7 +104,7 @@ class NoteListView(MethodView):
         return page, {"Link": page_links(page)}
 
     @operation(body=NoteIn, response=NoteOut, status=201)
-    def post(self, body):
+    def post(self, body: NoteIn) -> tuple[Note, dict[str, str]]:
         """Add a note; the Location header gives its URL."""
         note = create_note(g.user, body.title, body.body)
         return note, {"Location": url_for("api.note", note_id=note.id)}
@@ -107,18 +116,18 @@ class NoteView(MethodView):
     decorators = [authenticate()]
 
     @operation(response=NoteOut, errors=(404,))
-    def get(self, note_id):
+    def get(self, note_id: int) -> Note:
         """Show one note."""
         return get_owned_note(g.user, note_id)
 
     @operation(body=NotePatch, response=NoteOut, errors=(404,))
-    def patch(self, note_id, body):
+    def patch(self, note_id: int, body: NotePatch) -> Note:
         """Change a note's title and/or body."""
         note = get_owned_note(g.user, note_id)
         return update_note(note, body.model_dump(exclude_unset=True))
 
     @operation(status=204, errors=(404,))
-    def delete(self, note_id):
+    def delete(self, note_id: int) -> None:
         """Delete a note."""
         delete_note(get_owned_note(g.user, note_id))
 

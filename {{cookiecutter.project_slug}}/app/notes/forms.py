@@ -1,17 +1,19 @@
 """The note form on the dashboard. Flask-WTF adds and checks its CSRF token."""
 
+from collections.abc import Callable
+
 from flask_wtf import FlaskForm
-from wtforms import StringField, SubmitField, TextAreaField
+from wtforms import Field, Form, StringField, SubmitField, TextAreaField
 from wtforms.validators import ValidationError
 
 from app.notes.models import BODY_MAX_LENGTH, TITLE_MAX_LENGTH
 from app.notes.service import text_problem
 
 
-def note_text(name, min_length, max_length):
+def note_text(name: str, min_length: int, max_length: int) -> Callable[[Form, Field], None]:
     """A WTForms validator applying the same length and character rules as the API."""
 
-    def validate(_form, field):
+    def validate(_form: Form, field: Field) -> None:
         problem = text_problem(field.data or "", name, min_length, max_length)
         if problem:
             raise ValidationError(problem)
@@ -19,7 +21,7 @@ def note_text(name, min_length, max_length):
     return validate
 
 
-def strip_whitespace(value):
+def strip_whitespace(value: object) -> object:
     """Forgive spaces around a title; an all-blank title is then empty, hence refused."""
     return value.strip() if isinstance(value, str) else value
 

@@ -5,17 +5,24 @@ enforced: another user's note is reported exactly like a missing one, so
 ids reveal nothing about other people's data.
 """
 
+from collections.abc import Mapping
 from dataclasses import dataclass
+from typing import Any, TypeAlias
 
 from flask import abort
 from sqlalchemy import bindparam, func, select
 
+from app.auth.models import User
+from app.auth.session_user import SessionUser
 from app.extensions import db
 from app.infrastructure.database import is_storable, utcnow
 from app.notes.models import Note
 
 # OFFSET is a signed 64-bit number in PostgreSQL (and SQLite).
 MAX_SQL_OFFSET = 2**63 - 1
+
+# Who owns notes: a ``User`` row (in the API) or the session's ``SessionUser`` (on pages).
+Owner: TypeAlias = User | SessionUser
 
 # Built once, with its values as parameters: each request then skips building
 # the statement and its cache key (a third of the query's cost in Python).
@@ -38,20 +45,20 @@ class NotePage:
     total: int
 
     @property
-    def pages(self):
+    def pages(self) -> int:
         """How many pages there are (at least one, even when there are no notes)."""
         return max(1, -(-self.total // self.per_page))
 
     @property
-    def has_previous(self):
+    def has_previous(self) -> bool:
         return self.page > 1
 
     @property
-    def has_next(self):
+    def has_next(self) -> bool:
         return self.page < self.pages
 
 
-def text_problem(text, name, min_length, max_length):
+def text_problem(text: str, name: str, min_length: int, max_length: int) -> str | None:
     """Return why ``text`` cannot be a note's ``name``, or None when it can.
 
     Lengths count Unicode code points, as the API documents.
@@ -63,7 +70,7 @@ def text_problem(text, name, min_length, max_length):
     return None
 
 
-def notes_page(owner, page, per_page):
+def notes_page(owner: Owner, page: int, per_page: int) -> NotePage:
     """The ``page``-th group of ``per_page`` notes of ``owner``, newest first.
 
     One query whatever the page size: each row carries the total as a window
@@ -71,20 +78,20 @@ def notes_page(owner, page, per_page):
     query to count; an offset too large for the database is never sent.
     """
     offset = (page - 1) * per_page
-    rows = []
-    if offset <= MAX_SQL_OFFSET:
-        parameters = {"owner_id": owner.id, "limit": per_page, "offset": offset}
-        rows = db.session.execute(NOTES_PAGE, parameters).all()
+    parameters = {"owner_id": owner.id, "limit": per_page, "offset": offset}
+    rows = db.session.execute(NOTES_PAGE, parameters).all() if offset <= MAX_SQL_OFFSET else []
     if rows:
         total = rows[0][1]
     elif offset == 0:
         total = 0
     else:
-        total = db.session.scalar(select(func.count()).where(Note.owner_id == owner.id))
+        total = db.session.execute(
+            select(func.count()).where(Note.owner_id == owner.id)
+        ).scalar_one()
     return NotePage(items=[note for note, _ in rows], page=page, per_page=per_page, total=total)
 
 
-def get_owned_note(owner, note_id):
+def get_owned_note(owner: Owner, note_id: int) -> Note:
     """The note ``note_id`` if ``owner`` owns it; otherwise 404, as if it did not exist."""
     note = db.session.scalar(select(Note).where(Note.id == note_id, Note.owner_id == owner.id))
     if note is None:
@@ -92,7 +99,7 @@ def get_owned_note(owner, note_id):
     return note
 
 
-def create_note(owner, title, body=""):
+def create_note(owner: Owner, title: str, body: str = "") -> Note:
     """Save a new note for ``owner`` and return it."""
     now = utcnow()  # one instant, so a new note's two times are equal
     note = Note(owner_id=owner.id, title=title, body=body, created_at=now, updated_at=now)
@@ -101,7 +108,7 @@ def create_note(owner, title, body=""):
     return note
 
 
-def update_note(note, changes):
+def update_note(note: Note, changes: Mapping[str, Any]) -> Note:
     """Apply ``changes`` (a dict with ``title`` and/or ``body``) to ``note`` and save it."""
     for field in ("title", "body"):
         if field in changes:
@@ -110,7 +117,7 @@ def update_note(note, changes):
     return note
 
 
-def delete_note(note):
+def delete_note(note: Note) -> None:
     """Delete ``note`` for good."""
     db.session.delete(note)
     db.session.commit()

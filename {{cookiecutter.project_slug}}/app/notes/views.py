@@ -31,7 +31,7 @@ def add() -> Response | str:
     if not form.validate_on_submit():
         setattr(g, SUBMITTED_FORM_KEY, form)
         return render_dashboard()
-    create_note(g.user, form.title.data, form.body.data or "")
+    create_note(g.user, form.title.data or "", form.body.data or "")
     flash("Note added.", "success")
     return redirect(url_for("main.dashboard"))
 
