@@ -8,8 +8,10 @@ the OpenAPI document picks it up by itself.
 """
 
 from flask import Blueprint, current_app, request
+from flask.blueprints import BlueprintSetupState
 
 from app.extensions import csrf
+from app.web.negotiation import answer_json_under
 
 bp = Blueprint("api", __name__)
 # The docs page's template, script and vendored Swagger UI live here too (/api/static).
@@ -20,6 +22,14 @@ docs_bp = Blueprint(
     static_folder="static",
     static_url_path="/static",
 )
+
+
+
+@docs_bp.record_once
+def answer_json_under_api(state: BlueprintSetupState) -> None:
+    """Everything under /api is JSON, errors for unknown paths included (RFC 9457)."""
+    answer_json_under(state.app, "/api")
+
 
 # The API checks CSRF itself, and only for callers that authenticate with the
 # session cookie (see ``auth.py``); bearer-token clients have no token to send.

@@ -49,7 +49,7 @@ def is_public_endpoint(endpoint: str | None) -> bool:
 
 
 def authenticates_itself(endpoint: str) -> bool:
-    """True for views that check credentials themselves (the API, see ``app/api/auth.py``)."""
+    """True for views marked as checking credentials themselves (a JSON API's views, say)."""
     return getattr(current_app.view_functions[endpoint], "authenticates_itself", False)
 
 

@@ -1,8 +1,4 @@
-"""The ``Note`` model: the example resource, shown on the dashboard and served by the API.
-
-Delete this file, ``app/notes/``, ``app/api/notes.py`` and the notes
-migration to remove the example (the README lists every step).
-"""
+"""The ``Note`` model: the example resource, shown on the dashboard{% if cookiecutter.use_api %} and served by the API{% endif %}."""
 
 from datetime import datetime
 
