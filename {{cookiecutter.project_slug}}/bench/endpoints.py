@@ -1,8 +1,8 @@
 """The request types measured, what each must answer, and the request budget.
 
 Each is checked once before it is measured: a page that answers with
-something else (a dashboard redirecting to the login form{% if cookiecutter.use_api and cookiecutter.use_example_notes %}, a notes list
-that is not the 20 notes{% endif %}) would be measured fast and wrong, so the run
+something else would be measured fast and wrong (a dashboard redirecting to
+the login form{% if cookiecutter.use_api and cookiecutter.use_example_notes %}, a notes list that is not the 20 notes{% endif %}), so the run
 stops instead. The budget: throughput as a share of the bare app's, and a
 p99 latency under four times the p50.
 """

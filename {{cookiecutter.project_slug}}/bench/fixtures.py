@@ -15,8 +15,8 @@ from dataclasses import dataclass
 from sqlalchemy import delete
 
 from bench.browser import csrf_token
-
 {%- if cookiecutter.use_example_notes %}
+
 NOTE_COUNT = 20
 {%- endif %}
 
@@ -84,7 +84,7 @@ def log_in(browser, email, password):
         raise FixtureError("logging in set no session cookie")
 
 
-{%- if cookiecutter.use_api %}
+{% if cookiecutter.use_api -%}
 def issue_token(browser, email, password):
     """A bearer token from ``POST /api/v1/tokens``."""
     answer = browser.request(
@@ -94,8 +94,9 @@ def issue_token(browser, email, password):
         raise FixtureError(f"POST /api/v1/tokens answered {answer.status}: {answer.text[:200]}")
     return answer.json()["token"]
 
-{% endif %}
-{%- if cookiecutter.use_example_notes %}
+
+{% endif -%}
+{% if cookiecutter.use_example_notes -%}
 def add_notes(app, user_id, count=NOTE_COUNT):
     """Save ``count`` notes for the user, as the notes service does."""
     from types import SimpleNamespace
@@ -107,7 +108,8 @@ def add_notes(app, user_id, count=NOTE_COUNT):
         for number in range(1, count + 1):
             create_note(owner, f"Bench note {number}", "A note for the benchmark. " * 8)
 
-{% endif %}
+
+{% endif -%}
 def prepare_visitor(app, browser):
     """Create the bench user and its data, log it in; return the Visitor.
 

@@ -2,8 +2,9 @@
 
 Runs ``--requests`` in-process requests of one of the benchmark's request
 types (see ``bench/endpoints.py``) through a production app on the real
-PostgreSQL and Redis, with the same bench user and data, and prints pyinstrument's call tree (cProfile's
-top functions when pyinstrument is not installed). No server and no network
+PostgreSQL and Redis, with the same bench user and data, and prints
+pyinstrument's call tree (cProfile's top functions when pyinstrument is not
+installed). No server and no network
 client are involved, so what shows is the app's own request path: the place
 to look before optimising, and to check afterwards that it helped.
 """
