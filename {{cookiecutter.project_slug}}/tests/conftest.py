@@ -11,6 +11,7 @@ flushed (FLUSHDB, every key in it). Point them at throwaway databases, never
 at data you want to keep.
 """
 
+import logging
 import os
 import re
 from types import SimpleNamespace
@@ -22,6 +23,7 @@ import redis
 import app as app_package
 import config
 from app import create_app
+from app.auth import guard
 from app.auth.accounts import create_account
 from app.extensions import db
 
@@ -30,6 +32,7 @@ PASSWORD = "correct horse battery"
 OTHER_EMAIL = "grace@example.com"
 OTHER_PASSWORD = "another horse battery"
 STRONG_SECRET = "a-production-secret-that-is-long-enough-to-be-accepted"
+MIGRATIONS = str(config.PROJECT_ROOT / "migrations")
 
 # The hidden input in both spellings: WTForms' hidden_tag() and the layout's logout form.
 CSRF_TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
@@ -206,58 +209,37 @@ def development_app(monkeypatch, tmp_path):
     dispose(app)
 
 
-class ApiClient:
-    """Calls the JSON API as a script would: a bearer token on every request, no cookies.
+@pytest.fixture
+def add_view(app):
+    """Mount a test-only view on ``app``: ``add_view("/boom", boom, public=True)``.
 
-    ``api.get("/api/v1/notes")``, ``api.post("/api/v1/notes", json={...})``;
-    ``api.token`` is the plain token, ``api.headers`` the Authorization header.
+    Call it before the test's first request (a Flask app takes no new routes
+    once it has served one). The view is private, like every view, unless
+    ``public``; its endpoint is its path.
     """
 
-    def __init__(self, app, token):
-        self._client = app.test_client(use_cookies=False)
-        self.token = token
-        self.headers = {"Authorization": f"Bearer {token}"}
+    def add(path, view, public=False, methods=("GET",)):
+        app.add_url_rule(path, path, guard.public(view) if public else view, methods=list(methods))
+        return view
 
-    def open(self, path, method="GET", headers=None, **kwargs):
-        return self._client.open(
-            path, method=method, headers={**self.headers, **(headers or {})}, **kwargs
-        )
-
-    def get(self, path, **kwargs):
-        return self.open(path, "GET", **kwargs)
-
-    def post(self, path, **kwargs):
-        return self.open(path, "POST", **kwargs)
-
-    def patch(self, path, **kwargs):
-        return self.open(path, "PATCH", **kwargs)
-
-    def delete(self, path, **kwargs):
-        return self.open(path, "DELETE", **kwargs)
-
-
-def issue_token(app, email=EMAIL, password=PASSWORD):
-    """Exchange an email and password for a bearer token, through the API itself."""
-    response = app.test_client(use_cookies=False).post(
-        "/api/v1/tokens", json={"email": email, "password": password}
-    )
-    assert response.status_code == 201, response.json
-    return response.json["token"]
+    return add
 
 
 @pytest.fixture
-def script(app):
-    """A client with no cookies, as a script calling the API would be."""
-    return app.test_client(use_cookies=False)
+def migration_app(monkeypatch, tmp_path):
+    """A testing app on an empty SQLite file of its own, inside its app context.
 
-
-@pytest.fixture
-def api(app, user):
-    """The API as ``user`` calls it, with a freshly issued bearer token."""
-    return ApiClient(app, issue_token(app, user.email, user.password))
-
-
-@pytest.fixture
-def other_api(app, other_user):
-    """The API as ``other_user`` calls it."""
-    return ApiClient(app, issue_token(app, other_user.email, other_user.password))
+    Migration tests never touch the TEST_DATABASE_URL database. Alembic's
+    env.py configures logging from alembic.ini; that is undone afterwards.
+    """
+    root = logging.getLogger()
+    handlers, level = root.handlers[:], root.level
+    monkeypatch.setenv("TEST_DATABASE_URL", f"sqlite:///{tmp_path / 'm.db'}")
+    app = create_app("testing")
+    with app.app_context():
+        yield app
+        db.session.remove()
+        db.engine.dispose()
+    app.extensions["redis"].client.close()
+    root.handlers[:] = handlers
+    root.setLevel(level)

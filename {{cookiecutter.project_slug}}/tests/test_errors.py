@@ -48,13 +48,6 @@ def test_404_for_json_clients_is_problem_details(client):
     assert response.json["title"] == "Not Found"
 
 
-def test_errors_under_api_are_json_even_for_browsers(client):
-    response = client.get("/api/v1/nothing-here", headers={"Accept": "text/html"})
-    assert response.status_code == 404
-    assert response.mimetype == "application/problem+json"
-    assert client.get("/api").mimetype == "application/problem+json"
-
-
 def test_405_page_names_the_allowed_methods(client):
     response = client.get("/auth/logout")
     assert response.status_code == 405
@@ -108,6 +101,12 @@ def test_a_body_over_the_limit_is_413_for_json_clients(app, client):
     )
     assert response.status_code == 413
     assert response.json["status"] == 413
+
+
+def test_the_body_limit_is_a_setting(app, client):
+    app.config["MAX_CONTENT_LENGTH"] = 100
+    response = client.post("/auth/login", data={"email": "x" * 150})
+    assert response.status_code == 413
 
 
 def test_an_unexpected_error_is_a_500_page_without_internals(app, client):

@@ -4,44 +4,15 @@ These tests never touch the TEST_DATABASE_URL database: each gets its own
 file database in a temporary directory.
 """
 
-import logging
-from datetime import timedelta
-
 import flask_migrate
-import pytest
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from app.models import ApiToken, User
 from sqlalchemy import inspect
 
-from app import create_app
 from app.auth.accounts import create_account
+from app.auth.models import User
 from app.extensions import db
-from app.notes.service import create_note, notes_page
-from config import PROJECT_ROOT
-
-MIGRATIONS = str(PROJECT_ROOT / "migrations")
-
-
-@pytest.fixture(autouse=True)
-def keep_logging_as_it_was():
-    """Alembic's env.py configures logging from alembic.ini; undo that for the next tests."""
-    root = logging.getLogger()
-    handlers, level = root.handlers[:], root.level
-    yield
-    root.handlers[:] = handlers
-    root.setLevel(level)
-
-
-@pytest.fixture
-def migration_app(monkeypatch, tmp_path):
-    """A testing app on an empty SQLite file of its own."""
-    monkeypatch.setenv("TEST_DATABASE_URL", f"sqlite:///{tmp_path / 'm.db'}")
-    app = create_app("testing")
-    with app.app_context():
-        yield app
-        db.session.remove()
-        db.engine.dispose()
+from tests.conftest import MIGRATIONS
 
 
 def current_revisions():
@@ -66,7 +37,7 @@ def test_upgrade_builds_the_schema_on_an_empty_database(migration_app):
     assert inspect(db.engine).get_table_names() == []
     flask_migrate.upgrade(directory=MIGRATIONS)
     tables = set(inspect(db.engine).get_table_names())
-    assert {"users", "notes", "api_tokens", "alembic_version"} <= tables
+    assert {"users", "alembic_version"} <= tables
     assert current_revisions() == head_revisions(migration_app)
 
 
@@ -110,16 +81,6 @@ def test_upgrading_from_0001_keeps_the_existing_users(migration_app):
     assert User.find_by_email("ada@example.com").check_password("correct horse battery")
 
 
-def test_existing_users_can_keep_notes_and_tokens_after_the_upgrade(migration_app):
-    flask_migrate.upgrade(directory=MIGRATIONS, revision="0001")
-    user = create_account("ada@example.com", "correct horse battery")
-    flask_migrate.upgrade(directory=MIGRATIONS)
-    create_note(user, "First note")
-    ApiToken.issue(user, timedelta(hours=1))
-    db.session.commit()
-    assert [note.title for note in notes_page(user, 1, 10).items] == ["First note"]
-
-
 def test_the_upgrade_leaves_a_schema_the_check_accepts(migration_app):
     flask_migrate.upgrade(directory=MIGRATIONS, revision="0001")
     create_account("ada@example.com", "correct horse battery")
@@ -128,7 +89,7 @@ def test_the_upgrade_leaves_a_schema_the_check_accepts(migration_app):
     assert result.exit_code == 0, result.output
 
 
-def test_downgrading_to_0001_drops_notes_and_tokens_but_keeps_users(migration_app):
+def test_downgrading_to_0001_keeps_only_the_users(migration_app):
     flask_migrate.upgrade(directory=MIGRATIONS)
     create_account("ada@example.com", "correct horse battery")
     db.session.remove()

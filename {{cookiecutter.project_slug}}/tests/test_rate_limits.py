@@ -1,12 +1,9 @@
 """Rate limits: failed logins and registrations, counted per client address."""
 
-from types import SimpleNamespace
-
 import pytest
 
-from app import create_app, rate_limits
+from app import create_app
 from app.extensions import limiter
-from app.infrastructure.rate_limits import has_app_wide_limits
 from tests.conftest import EMAIL, PASSWORD
 
 WRONG = "not the password"
@@ -66,7 +63,7 @@ def test_other_addresses_are_not_affected(limited, app, auth, user):
     assert response.status_code == 302
 
 
-def test_the_api_gets_problem_details(limited, client, auth, user):
+def test_json_clients_get_problem_details(limited, client, auth, user):
     for _ in range(3):
         auth.login(password=WRONG)
     token = auth.csrf_token()
@@ -93,33 +90,6 @@ def test_registrations_are_limited_whether_or_not_they_succeed(limited, auth):
     assert response.headers["Retry-After"]
 
 
-def request_token(client, password=WRONG):
-    return client.post("/api/v1/tokens", json={"email": EMAIL, "password": password})
-
-
-def test_failed_token_requests_beyond_the_limit_get_429_problem_details(limited, client, user):
-    assert [request_token(client).status_code for _ in range(3)] == [401, 401, 401]
-
-    response = request_token(client)
-
-    assert response.status_code == 429
-    assert response.content_type == "application/problem+json"
-    assert 1 <= int(response.headers["Retry-After"]) <= 60
-
-
-def test_issued_tokens_are_not_counted(limited, client, user):
-    assert [request_token(client, PASSWORD).status_code for _ in range(5)] == [201] * 5
-
-
-def test_html_and_token_failures_share_one_count(limited, client, auth, user):
-    auth.login(password=WRONG)
-    auth.login(password=WRONG)
-    assert request_token(client).status_code == 401
-
-    assert auth.login(password=WRONG).status_code == 429
-    assert request_token(client, PASSWORD).status_code == 429
-
-
 def test_the_default_limit_answers_429_within_20_failed_logins(auth, user):
     """The contract: at most 20 failed attempts a minute by default."""
     statuses = [auth.login(password=WRONG).status_code for _ in range(20)]
@@ -128,26 +98,24 @@ def test_the_default_limit_answers_429_within_20_failed_logins(auth, user):
     assert statuses.index(429) == 15  # "15 per minute": the 16th attempt waits
 
 
-def test_without_app_wide_limits_no_limiter_hook_runs_on_every_request(app):
-    """The decorators check their own views; the per-request hook would find nothing to do."""
-    assert limiter._check_request_limit not in app.before_request_funcs[None]
+def test_pages_without_a_limit_are_never_limited(limited, client, auth, user):
+    for _ in range(4):
+        auth.login(password=WRONG)
+
+    assert [client.get("/").status_code for _ in range(20)] == [200] * 20
+    assert client.get("/health").status_code == 200
 
 
-@pytest.mark.parametrize(
-    ("config", "expected"),
-    [
-        ({}, False),
-        ({"RATELIMIT_DEFAULT": ""}, False),
-        ({"RATELIMIT_DEFAULT": "100 per minute"}, True),
-        ({"RATELIMIT_APPLICATION": "1000 per minute"}, True),
-    ],
-)
-def test_app_wide_limits_would_keep_the_per_request_hook(config, expected):
-    assert has_app_wide_limits(SimpleNamespace(config=config)) is expected
-
-
-def test_with_app_wide_limits_the_per_request_hook_stays(monkeypatch):
-    monkeypatch.setattr(rate_limits, "has_app_wide_limits", lambda app: True)
+def test_a_default_limit_in_the_config_applies_to_every_page(monkeypatch):
+    """Flask-Limiter's own settings work too: its per-request hook stays in place."""
+    # The one limiter object keeps the default limit it reads; none for the next tests.
+    monkeypatch.setattr(limiter.limit_manager, "_default_limits", [])
+    monkeypatch.setenv("FLASK_RATELIMIT_DEFAULT", "2 per minute")
     app = create_app("testing")
-    assert limiter._check_request_limit in app.before_request_funcs[None]
-    app.extensions["redis"].client.close()
+    client = app.test_client()
+    try:
+        assert [client.get("/").status_code for _ in range(3)] == [200, 200, 429]
+        assert client.get("/").headers["Retry-After"]
+    finally:
+        app.extensions["redis"].client.flushdb()
+        app.extensions["redis"].client.close()

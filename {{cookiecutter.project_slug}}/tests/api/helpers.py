@@ -1,12 +1,11 @@
 """Helpers shared by the API tests: what every problem-details response looks like,
-and quick ways to put notes and tokens in the database."""
+and quick ways to read and age the tokens in the database."""
 
 from datetime import timedelta
 
-from app.models import ApiToken, Note
 from sqlalchemy import select
 
-from app.api.models import hash_token
+from app.api.models import ApiToken, hash_token
 from app.extensions import db
 from app.infrastructure.database import utcnow
 
@@ -30,24 +29,9 @@ def field_errors(response):
     return response.json["errors"]
 
 
-def add_notes(app, owner_id, count, title="Note"):
-    """Save ``count`` notes for ``owner_id`` directly; return their ids, oldest first."""
-    with app.app_context():
-        notes = [Note(owner_id=owner_id, title=f"{title} {n}") for n in range(1, count + 1)]
-        for note in notes:
-            db.session.add(note)
-            db.session.flush()  # one at a time, so ids follow creation order
-        db.session.commit()
-        return [note.id for note in notes]
-
-
-def stored_note(app, note_id):
-    """The note as the database holds it (None once deleted), detached from the session."""
-    with app.app_context():
-        note = db.session.get(Note, note_id)
-        if note is not None:
-            db.session.expunge(note)
-        return note
+def asks_for_a_bearer_token(response):
+    """A 401 problem whose challenge asks for a bearer token (RFC 6750)."""
+    return is_problem(response, 401) and response.headers["WWW-Authenticate"].startswith("Bearer")
 
 
 def stored_tokens(app, user_id):
@@ -64,8 +48,3 @@ def expire_token(app, plain, seconds_ago=1):
         token = db.session.scalar(select(ApiToken).where(ApiToken.token_hash == hash_token(plain)))
         token.expires_at = utcnow() - timedelta(seconds=seconds_ago)
         db.session.commit()
-
-
-def asks_for_a_bearer_token(response):
-    """A 401 problem whose challenge asks for a bearer token (RFC 6750)."""
-    return is_problem(response, 401) and response.headers["WWW-Authenticate"].startswith("Bearer")

@@ -9,14 +9,15 @@ from werkzeug.datastructures import WWWAuthenticate
 
 from app.extensions import db
 from app.infrastructure.database import utcnow
-from tests.api_helpers import (
+from tests.api.conftest import ApiClient
+from tests.api.helpers import (
     asks_for_a_bearer_token,
     expire_token,
     field_errors,
     is_problem,
     stored_tokens,
 )
-from tests.conftest import EMAIL, PASSWORD, ApiClient
+from tests.conftest import EMAIL, PASSWORD
 
 TOKENS = "/api/v1/tokens"
 ME = "/api/v1/users/me"
