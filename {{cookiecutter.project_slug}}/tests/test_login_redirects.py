@@ -52,8 +52,8 @@ def test_a_logged_in_visit_to_login_never_redirects_off_site(client, auth, user,
 
 def test_a_logged_in_visit_to_login_follows_a_safe_next(client, auth, user):
     auth.login()
-    response = client.get("/auth/login", query_string={"next": "/?tab=notes"})
-    assert response.headers["Location"] == "/?tab=notes"
+    response = client.get("/auth/login", query_string={"next": "/?tab=account"})
+    assert response.headers["Location"] == "/?tab=account"
 
 
 def test_the_login_form_keeps_a_safe_next(client):

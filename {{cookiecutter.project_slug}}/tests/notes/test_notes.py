@@ -7,7 +7,8 @@ from sqlalchemy import func, select
 
 from app.extensions import db
 from app.notes.models import Note
-from tests.api_helpers import add_notes, stored_note
+from tests.notes.helpers import add_notes, stored_note
+from tests.test_guard import public_endpoints
 
 
 def count_notes(app):
@@ -249,6 +250,17 @@ def test_an_anonymous_visitor_is_sent_to_log_in_instead_of_deleting(app, client,
     assert stored_note(app, note_id) is not None
 
 
-def test_a_note_added_on_the_page_is_in_the_api(client, logged_in, notes):
-    notes.add("Both ways")
-    assert client.get("/api/v1/notes").json["items"][0]["title"] == "Both ways"
+def test_the_panels_stylesheet_is_served_to_everyone(client):
+    with client.get("/notes/static/notes.css") as response:
+        assert response.status_code == 200
+        assert response.mimetype == "text/css"
+
+
+def test_the_dashboard_links_the_panels_stylesheet(client, logged_in):
+    assert 'href="/notes/static/notes.css"' in client.get("/dashboard").text
+
+
+def test_only_the_notes_stylesheet_is_public(app):
+    """Opening a notes page to everyone is a decision: add it here when you make one."""
+    notes_endpoints = {e for e in public_endpoints(app) if e.startswith("notes.")}
+    assert notes_endpoints == {"notes.static"}
