@@ -279,7 +279,7 @@ def test_the_user_can_log_in_again_after_logout(client, auth, user):
     assert client.get("/dashboard").status_code == 200
 
 
-@pytest.mark.parametrize("value", ["x|é", "1|\u2603", "nonsense", "|"])
+@pytest.mark.parametrize("value", ["nonsense", "|", "1|forged-signature"])
 def test_a_malformed_remember_cookie_counts_as_none(client, value):
     client.set_cookie("remember_token", value)
     response = client.get("/dashboard")
