@@ -4,6 +4,7 @@ import os
 import time
 
 import pytest
+
 from bench import cpu
 from bench.cpu import CpuUse, difference, tally
 
