@@ -14,6 +14,19 @@ from app import create_app
 from app.extensions import redis_store
 from config import PROJECT_ROOT, ConfigError
 
+# The app's before_request hooks, in the order they must run: refuse malformed
+# requests, meet a session store outage, check CSRF (which reads the body and
+# the session), count rate limits, load the user, then guard the page.
+REQUEST_HOOKS = [
+    "reject_oversized_body",
+    "reject_undecodable_query_string",
+    "raise_session_outage",
+    "csrf_protect",
+    "_check_request_limit",
+    "load_logged_in_user",
+    "require_login",
+]
+
 
 def test_testing_app_is_in_testing_mode(app):
     assert app.testing
@@ -26,7 +39,7 @@ def test_blueprints_are_registered(app):
 
 def test_extensions_are_bound(app):
     assert {"sqlalchemy", "migrate", "csrf", "redis"} <= app.extensions.keys()
-    assert app.compat.flask_login is not None
+    assert app.login_manager is not None
 
 
 def test_testing_sessions_are_kept_in_the_apps_redis(app):
@@ -111,3 +124,29 @@ def test_outside_gunicorn_bad_settings_raise_the_config_error(monkeypatch):
 
 def test_the_instance_folder_is_in_the_project_root(app):
     assert Path(app.instance_path) == PROJECT_ROOT / "instance"
+
+
+def test_the_request_hooks_run_in_the_declared_order(app, client, monkeypatch):
+    ran = []
+
+    def recording(hook):
+        def record():
+            ran.append(hook.__name__)
+            return hook()
+
+        return record
+
+    hooks = app.before_request_funcs[None]
+    monkeypatch.setitem(app.before_request_funcs, None, [recording(hook) for hook in hooks])
+    client.get("/dashboard")  # anonymous: every hook runs, the last one redirects
+    assert ran == REQUEST_HOOKS
+
+
+def test_no_app_module_edits_the_request_hooks_directly():
+    """Hooks are added with ``app.before_request`` in the factory's order, never inserted."""
+    editing = [
+        path.relative_to(PROJECT_ROOT)
+        for path in sorted((PROJECT_ROOT / "app").rglob("*.py"))
+        if "before_request_funcs" in path.read_text(encoding="utf-8")
+    ]
+    assert editing == []
