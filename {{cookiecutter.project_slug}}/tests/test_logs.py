@@ -5,12 +5,14 @@ import json
 import logging
 
 import pytest
+from flask import g
 from flask.logging import default_handler
 
 from app.auth.accounts import create_account
 from app.auth.guard import public
+from app.auth.models import User
 from app.extensions import db
-from app.infrastructure.logs import REDACTED, JsonFormatter, redact
+from app.infrastructure.logs import REDACTED, JsonFormatter, current_user_id, redact
 from tests.conftest import CSRF_TOKEN, EMAIL, PASSWORD, STRONG_SECRET
 
 BEARER_TOKEN = "tok_3b8f1e0c9a7d4e2f8b6a5c4d3e2f1a0b"
@@ -54,6 +56,16 @@ def test_the_request_line_names_the_logged_in_user(app, client, auth, user, log)
 
     assert "GET /dashboard 200" in log.text()
     assert f"user={user.id}" in log.text()
+
+
+def test_a_user_loaded_as_a_row_is_named_without_a_query(app, user):
+    """A view may put the user's row in ``g.user``; even a rollback leaves its id readable."""
+    with app.test_request_context():
+        g.user = db.session.get(User, user.id)
+        db.session.rollback()  # expires the row's attributes, as an error would
+        assert current_user_id() == user.id
+        g.user = User(email="new@example.com")  # not saved yet: no id to name
+        assert current_user_id() is None
 
 
 def test_production_writes_one_json_object_per_line(production_app, json_log):
