@@ -13,6 +13,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeoutError
 from app.auth.guard import public
 from app.auth.models import User
 from app.extensions import db
+from app.web.negotiation import answer_json_under
 
 JSON = {"Accept": "application/json"}
 PROBLEM_KEYS = {"type", "title", "status", "detail"}
@@ -46,6 +47,19 @@ def test_404_for_json_clients_is_problem_details(client):
     assert response.json.keys() >= PROBLEM_KEYS
     assert response.json["status"] == 404
     assert response.json["title"] == "Not Found"
+
+
+@pytest.mark.parametrize("path", ["/reports", "/reports/", "/reports/nothing/here"])
+def test_under_a_prefix_a_part_claims_for_json_errors_are_json_even_for_browsers(app, client, path):
+    answer_json_under(app, "/reports/")
+    response = client.get(path, headers={"Accept": "text/html"})
+    assert response.status_code == 404
+    assert response.mimetype == "application/problem+json"
+
+
+def test_a_path_that_only_starts_like_a_claimed_prefix_is_not_under_it(app, client):
+    answer_json_under(app, "/reports")
+    assert client.get("/reportsx").mimetype == "text/html"
 
 
 def test_405_page_names_the_allowed_methods(client):
