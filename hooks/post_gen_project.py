@@ -40,6 +40,7 @@ PART_PATHS = {
     ],
     "use_benchmark": [
         "bench",
+        "tests/bench",
     ],
 }
 

@@ -24,7 +24,6 @@ docs_bp = Blueprint(
 )
 
 
-
 @docs_bp.record_once
 def answer_json_under_api(state: BlueprintSetupState) -> None:
     """Everything under /api is JSON, errors for unknown paths included (RFC 9457)."""

@@ -18,6 +18,7 @@ from werkzeug.routing import Rule
 
 from app.api.operations import Operation
 from app.api.schemas import Problem, ValidationProblem
+from app.web.converters import MAX_ROW_ID, RowIdConverter
 
 OPENAPI_VERSION = "3.1.0"
 API_VERSION = "1"
@@ -72,12 +73,18 @@ def api_operations(app: Flask) -> Iterator[ApiOperation]:
                 yield rule, method, view, spec
 
 
+# What each URL converter accepts, as JSON Schema; any other is documented as a string.
+PATH_PARAMETER_SCHEMAS: dict[object, dict[str, Any]] = {
+    RowIdConverter: {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID},
+}
+
+
 def openapi_path(rule: Rule, app: Flask) -> tuple[str, list[dict[str, Any]]]:
     """The rule as an OpenAPI path (``/notes/{note_id}``) and its path parameters."""
     parameters = []
     for match in RULE_VARIABLE.finditer(rule.rule):
         converter = app.url_map.converters.get(match["converter"] or "default")
-        schema = getattr(converter, "openapi_schema", {"type": "string"})
+        schema = PATH_PARAMETER_SCHEMAS.get(converter, {"type": "string"})
         parameters.append({"name": match["name"], "in": "path", "required": True, "schema": schema})
     return RULE_VARIABLE.sub(r"{\g<name>}", rule.rule), parameters
 

@@ -7,7 +7,7 @@ decorator; it can only be opened on purpose.
 from collections.abc import Callable
 from typing import Any, TypeVar
 
-from flask import Flask, abort, current_app, g, redirect, request, url_for
+from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.wrappers import Response
@@ -88,9 +88,3 @@ def path_with_query() -> str:
     """The requested path and query string, to come back to after logging in."""
     query = request.query_string.decode("utf-8", "replace")
     return f"{request.path}?{query}" if query else request.path
-
-
-def init_app(app: Flask) -> None:
-    """Run the user loader, then the guard, before every request."""
-    app.before_request(load_logged_in_user)
-    app.before_request(require_login)

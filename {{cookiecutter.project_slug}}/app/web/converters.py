@@ -14,8 +14,6 @@ class RowIdConverter(IntegerConverter):
     PostgreSQL fail (a 500) instead of answering that there is no such row.
     """
 
-    openapi_schema = {"type": "integer", "minimum": 1, "maximum": MAX_ROW_ID}
-
     def __init__(self, url_map: Map) -> None:
         super().__init__(url_map, min=1, max=MAX_ROW_ID)
 
