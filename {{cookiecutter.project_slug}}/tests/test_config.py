@@ -37,8 +37,12 @@ def production_env(monkeypatch):
 
 
 def class_settings(config_class):
-    """The upper-case settings a config class defines (and inherits)."""
-    return {name: getattr(config_class, name) for name in dir(config_class) if name.isupper()}
+    """The defaults a config class declares (and inherits), but for those the environment gives."""
+    return {
+        name: value
+        for name, value in config_class.defaults().items()
+        if name not in config_class.ENVIRONMENT_VARIABLES
+    }
 
 
 @pytest.mark.parametrize(
