@@ -166,11 +166,15 @@ def test_bake_is_ruff_formatted(answer_set):
 
 
 def app_name(config_source):
-    """The literal assigned to ``APP_NAME`` in config.py's source."""
+    """The literal assigned to ``APP_NAME`` in config.py's source (annotated or not)."""
     for node in ast.walk(ast.parse(config_source)):
-        if isinstance(node, ast.Assign) and any(
-            isinstance(target, ast.Name) and target.id == "APP_NAME" for target in node.targets
-        ):
+        if isinstance(node, ast.Assign):
+            targets = node.targets
+        elif isinstance(node, ast.AnnAssign) and node.value is not None:
+            targets = [node.target]
+        else:
+            continue
+        if any(isinstance(target, ast.Name) and target.id == "APP_NAME" for target in targets):
             return ast.literal_eval(node.value)
     raise AssertionError("config.py assigns no APP_NAME")
 

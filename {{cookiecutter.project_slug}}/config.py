@@ -1,20 +1,37 @@
-"""Settings for each environment, picked by name when the app is created.
+"""Settings for each environment: each declared once, with its type, default
+and bounds, as a field of ``BaseConfig``, and checked by pydantic.
 
 Nothing here reads the environment at import time. ``load_settings`` does,
-when ``create_app`` runs, so importing this module (from tests or tools)
-never needs production variables. The order is: the class for the chosen
-environment, then the plain variables it reads (``SECRET_KEY``,
-``DATABASE_URL``, ``REDIS_URL``), then every ``FLASK_<KEY>`` variable
-(Flask's ``from_prefixed_env``), then validation.
+when ``create_app`` runs: the class's defaults, then the plain variables it
+reads (``SECRET_KEY``, ``DATABASE_URL``, ``REDIS_URL``), then every
+``FLASK_<KEY>`` (Flask's ``from_prefixed_env``, values read as JSON), then
+one strict validation, since JSON can give the wrong type
+(``FLASK_TRUSTED_PROXY_HOPS=true`` is a boolean, not 1). Keys no field
+declares, Flask's and the extensions' own, pass through unchanged.
 """
 
+import operator
 import os
+from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
+from typing import Annotated, Any, ClassVar, Literal, get_args
 
 from dotenv import load_dotenv
 from flask import Config
 from limits import parse_many
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    ValidationInfo,
+    field_validator,
+)
+from pydantic.fields import FieldInfo
+from pydantic_core import ErrorDetails
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError
 
@@ -22,28 +39,13 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 DOTENV_PATH = PROJECT_ROOT / ".env"
 SECRET_KEY_PLACEHOLDER = "change-me-to-a-long-random-string"  # noqa: S105  (refused, not used)
 MIN_SECRET_KEY_LENGTH = 32
-REDIS_URL_SCHEMES = ("redis://", "rediss://", "unix://")
-RATE_LIMIT_KEYS = ("LOGIN_FAILURE_RATE_LIMIT", "REGISTRATION_RATE_LIMIT")
-LOG_FORMATS = ("text", "json")
-# Settings a FLASK_<KEY> variable could give the wrong type, and what they must be.
-EXPECTED_TYPES = {
-    "SECRET_KEY": (str, "text"),
-    "DATABASE_URL": (str, "text"),
-    "REDIS_URL": (str, "text"),
-    "MAX_CONTENT_LENGTH": (int, "a whole number"),
-    "PASSWORD_MIN_LENGTH": (int, "a whole number"),
-    "PASSWORD_MAX_LENGTH": (int, "a whole number"),
-    "TRUSTED_PROXY_HOPS": (int, "a whole number"),
-    "HSTS_SECONDS": (int, "a whole number"),
-    "API_TOKEN_LIFETIME_SECONDS": (int, "a whole number"),
-    "SESSION_USER_RECHECK_SECONDS": (int, "a whole number"),
-    "DATABASE_CONNECT_TIMEOUT": ((int, float), "a number"),
-    "REDIS_CONNECT_TIMEOUT": ((int, float), "a number"),
-    "REDIS_SOCKET_TIMEOUT": ((int, float), "a number"),
-    "LOGIN_FAILURE_RATE_LIMIT": (str, "text such as '10 per minute'"),
-    "REGISTRATION_RATE_LIMIT": (str, "text such as '100 per hour'"),
-    "RATE_LIMIT_STORAGE_URI": (str, "text"),
-    "LOG_FORMAT": (str, "text"),
+# What a value of the wrong type should have been, by pydantic error type.
+TYPE_NAMES = {
+    "string_type": "text",
+    "int_type": "a whole number",
+    "float_type": "a number",
+    "bool_type": "true or false",
+    "time_delta_type": "a number of seconds",
 }
 
 
@@ -55,87 +57,189 @@ class ConfigError(SystemExit):
     with this one line on stderr and no traceback.
     """
 
-    def __init__(self, config_name, problems):
+    def __init__(self, config_name: str, problems: Iterable[str]) -> None:
         self.problems = list(problems)
         super().__init__(f"Configuration error ({config_name}): " + "; ".join(self.problems))
 
 
-class BaseConfig:
-    """Defaults shared by every environment; each is a documented setting."""
+def is_weak_secret(secret: str) -> bool:
+    """The .env.example placeholder, or too short once spaces are ignored."""
+    return secret == SECRET_KEY_PLACEHOLDER or len(secret.strip()) < MIN_SECRET_KEY_LENGTH
+
+
+def check(accepts: Callable[[Any], object], problem: str) -> AfterValidator:
+    """A check beyond type and bounds: refuse a value ``accepts`` rejects.
+
+    Rejecting is returning something false or raising ``ValueError`` (or
+    SQLAlchemy's ``ArgumentError``). ``problem`` ends a sentence that starts
+    with the setting's name; it never quotes the value, which may be a secret.
+    """
+
+    def validate(value: Any) -> Any:
+        try:
+            accepted = accepts(value)
+        except (ValueError, ArgumentError):
+            accepted = False
+        if not accepted:
+            raise ValueError(problem)
+        return value
+
+    return AfterValidator(validate)
+
+
+def seconds_to_timedelta(value: object) -> object:
+    """JSON has no durations: a number means seconds, as Flask reads it."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return timedelta(seconds=value)
+    return value
+
+
+# The types of settings, with their checks; a failed check names the setting.
+StrongSecret = Annotated[
+    str,
+    check(
+        lambda secret: not is_weak_secret(secret),
+        f"is a placeholder or shorter than {MIN_SECRET_KEY_LENGTH} characters "
+        "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')",
+    ),
+]
+DatabaseURL = Annotated[
+    str, check(make_url, "is not a database URL (e.g. postgresql://user:pass@host/db)")
+]
+RedisURL = Annotated[
+    str,
+    check(
+        lambda url: url.startswith(("redis://", "rediss://", "unix://")),
+        "must start with redis://, rediss:// or unix://",
+    ),
+]
+RateLimit = Annotated[
+    str, check(parse_many, "must be a rate such as '10 per minute' or '100/hour'")
+]
+Duration = Annotated[
+    timedelta,
+    BeforeValidator(seconds_to_timedelta),
+    check(lambda duration: duration > timedelta(0), "must be a positive number of seconds"),
+]
+Positive = Annotated[int, Field(gt=0)]
+NotNegative = Annotated[int, Field(ge=0)]
+Timeout = Annotated[float, Field(gt=0)]
+
+
+class BaseConfig(BaseModel):
+    """Every setting, with the default the environments share.
+
+    ``SECRET_KEY`` and ``DATABASE_URL`` have none: an environment class
+    gives one, or the environment must.
+    """
+
+    model_config = ConfigDict(strict=True, extra="allow")
+    # The plain (unprefixed) variables this environment reads: {setting: variable}.
+    ENVIRONMENT_VARIABLES: ClassVar[dict[str, str]] = {
+        "SECRET_KEY": "SECRET_KEY",
+        "DATABASE_URL": "DATABASE_URL",
+        "REDIS_URL": "REDIS_URL",
+    }
 
     # The display name, written by the template as a JSON-escaped literal.
-    APP_NAME = {{ cookiecutter.project_name | jsonify }}  # fmt: skip
+    APP_NAME: str = {{ cookiecutter.project_name | jsonify }}  # fmt: skip
+    # Signs session ids, CSRF tokens and remember-me cookies.
+    SECRET_KEY: str
+    # The SQLAlchemy URL; postgres:// and postgresql:// are given psycopg 3.
+    DATABASE_URL: DatabaseURL
+    # Sessions and rate-limit counts; None keeps sessions in local files.
+    REDIS_URL: RedisURL | None = None
+
+    # Flask's testing mode: errors reach the test client.
+    TESTING: bool = False
+    # Flask's debug mode, from FLASK_DEBUG or `flask run --debug`: on when truthy.
+    DEBUG: Any = False
+    # The scheme of external URLs built outside a request.
+    PREFERRED_URL_SCHEME: str = "http"
 
     # Server-side sessions (Flask-Session): the cookie holds only a random id.
     # Not permanent: the cookie ends with the browser session (the remember-me
-    # cookie is what outlives it), while Redis forgets an idle session after
+    # cookie outlives it), while Redis forgets an idle session after
     # PERMANENT_SESSION_LIFETIME either way.
-    SESSION_KEY_PREFIX = "session:"
-    SESSION_PERMANENT = False
-    PERMANENT_SESSION_LIFETIME = timedelta(hours=12)
-    SESSION_COOKIE_HTTPONLY = True
-    SESSION_COOKIE_SAMESITE = "Lax"
-    SESSION_COOKIE_SECURE = False
-
-    # Seconds a logged-in session trusts its own copy of the user before the
-    # next page view reads the row again (app/auth/session_user.py); 0 checks
-    # on every request (one query and one session write per page view).
-    SESSION_USER_RECHECK_SECONDS = 60
+    SESSION_KEY_PREFIX: str = "session:"
+    SESSION_PERMANENT: bool = False
+    PERMANENT_SESSION_LIFETIME: Duration = timedelta(hours=12)
+    SESSION_COOKIE_HTTPONLY: bool = True
+    SESSION_COOKIE_SAMESITE: str | None = "Lax"
+    SESSION_COOKIE_SECURE: bool = False
+    # Seconds a logged-in session trusts its copy of the user before a page
+    # view reads the row again (app/auth/session_user.py); 0: every request.
+    SESSION_USER_RECHECK_SECONDS: NotNegative = 60
 
     # Flask-Login's "remember me" cookie, used once the session has expired.
-    REMEMBER_COOKIE_DURATION = timedelta(days=14)
-    REMEMBER_COOKIE_HTTPONLY = True
-    REMEMBER_COOKIE_SAMESITE = "Lax"
-    REMEMBER_COOKIE_SECURE = False
+    REMEMBER_COOKIE_DURATION: Duration = timedelta(days=14)
+    REMEMBER_COOKIE_HTTPONLY: bool = True
+    REMEMBER_COOKIE_SAMESITE: str | None = "Lax"
+    REMEMBER_COOKIE_SECURE: bool = False
+    # Seconds a CSRF token is valid; None: as long as the session that holds it.
+    WTF_CSRF_TIME_LIMIT: Positive | None = None
 
-    # A CSRF token is valid as long as the session that holds it.
-    WTF_CSRF_TIME_LIMIT = None
-
-    MAX_CONTENT_LENGTH = 1024 * 1024
-
+    # Largest request body, in bytes; a bigger one gets 413.
+    MAX_CONTENT_LENGTH: Positive = 1024 * 1024
     # Werkzeug's scrypt with its parameters spelled out, so a hash made with
-    # other parameters is noticed and upgraded at the next login. Tests swap
-    # in cheaper ones.
-    PASSWORD_HASH_METHOD = "scrypt:32768:8:1"  # noqa: S105  (a hash method, not a password)
-    PASSWORD_MIN_LENGTH = 8
-    PASSWORD_MAX_LENGTH = 128
+    # others is noticed and upgraded at the next login. Tests use cheaper ones.
+    PASSWORD_HASH_METHOD: str = "scrypt:32768:8:1"  # noqa: S105  (a hash method, not a password)
+    # Bounds on a new password's length (the upper one caps hashing work).
+    PASSWORD_MIN_LENGTH: Annotated[int, Field(ge=1)] = 8
+    PASSWORD_MAX_LENGTH: int = 128
+{%- if cookiecutter.use_api %}
+    # Seconds a bearer token from POST /api/v1/tokens stays valid.
+    API_TOKEN_LIFETIME_SECONDS: Positive = 7 * 24 * 3600
+{%- endif %}
 
-    # How long a bearer token from POST /api/v1/tokens stays valid.
-    API_TOKEN_LIFETIME_SECONDS = 7 * 24 * 3600
+    # Outages must fail fast: seconds before a connection attempt gives up
+    # (libpq counts whole seconds).
+    DATABASE_CONNECT_TIMEOUT: Positive = 2
+    REDIS_CONNECT_TIMEOUT: Timeout = 1.0
+    REDIS_SOCKET_TIMEOUT: Timeout = 1.0
 
-    # Outages must fail fast: seconds before a connection attempt gives up.
-    DATABASE_CONNECT_TIMEOUT = 2
-    REDIS_CONNECT_TIMEOUT = 1.0
-    REDIS_SOCKET_TIMEOUT = 1.0
-
-    # Rate limits per client address (Flask-Limiter's notation: "10 per minute",
-    # "100/hour", several separated by ";"). Failed logins, from the form and
-    # the API alike, share one count; every registration attempt counts.
-    LOGIN_FAILURE_RATE_LIMIT = "15 per minute"
-    REGISTRATION_RATE_LIMIT = "100 per hour"
-    # Where the counts are kept: in this process outside production. Production
-    # leaves it unset and counts in REDIS_URL's Redis, shared by every worker.
-    RATE_LIMIT_STORAGE_URI = "memory://"
+    # Rate limits per client address, in Flask-Limiter's notation (several
+    # separated by ";"). Failed logins, from the form and the API alike, share
+    # one count; every registration attempt counts.
+    LOGIN_FAILURE_RATE_LIMIT: RateLimit = Field("15 per minute", examples=["10 per minute"])
+    REGISTRATION_RATE_LIMIT: RateLimit = Field("100 per hour", examples=["100 per hour"])
+    # Where the counts are kept; None: in REDIS_URL's Redis, shared by every worker.
+    RATE_LIMIT_STORAGE_URI: str | None = "memory://"
     # "text" (readable lines) or "json" (one JSON object per line).
-    LOG_FORMAT = "text"
+    LOG_FORMAT: Literal["text", "json"] = "text"
 
     # Number of reverse proxies whose X-Forwarded-* headers are trusted.
-    TRUSTED_PROXY_HOPS = 0
+    TRUSTED_PROXY_HOPS: NotNegative = 0
     # Strict-Transport-Security max-age for HTTPS responses; 0 sends none.
-    HSTS_SECONDS = 0
+    HSTS_SECONDS: NotNegative = 0
     # Add includeSubDomains only once every subdomain is served over HTTPS.
-    HSTS_INCLUDE_SUBDOMAINS = False
+    HSTS_INCLUDE_SUBDOMAINS: bool = False
 
-    REQUIRED_VARIABLES = ()
-    ALLOW_DEBUG = True
+    @field_validator("PASSWORD_MAX_LENGTH")
+    @classmethod
+    def max_is_at_least_min(cls, maximum: int, info: ValidationInfo) -> int:
+        """Refuse bounds no password could meet (a bad minimum is reported on its own)."""
+        minimum = info.data.get("PASSWORD_MIN_LENGTH")
+        if minimum is not None and maximum < minimum:
+            raise ValueError("must be at least PASSWORD_MIN_LENGTH")
+        return maximum
 
     @classmethod
-    def from_environment(cls, environ):
-        """Read the plain (unprefixed) variables this environment uses."""
+    def defaults(cls) -> dict[str, Any]:
+        """Each setting this class gives a default, with that default."""
         return {
-            "SECRET_KEY": environ.get("SECRET_KEY"),
-            "DATABASE_URL": environ.get("DATABASE_URL"),
-            "REDIS_URL": environ.get("REDIS_URL"),
+            name: field.get_default(call_default_factory=True)
+            for name, field in cls.model_fields.items()
+            if not field.is_required()
+        }
+
+    @classmethod
+    def from_environment(cls, environ: Mapping[str, str]) -> dict[str, str]:
+        """The plain variables this environment reads; an empty one counts as unset."""
+        return {
+            key: environ[variable]
+            for key, variable in cls.ENVIRONMENT_VARIABLES.items()
+            if environ.get(variable)
         }
 
 
@@ -146,54 +250,55 @@ class DevelopmentConfig(BaseConfig):
     ``flask run --debug`` or ``FLASK_DEBUG=1``, not implied.
     """
 
-    @classmethod
-    def from_environment(cls, environ):
-        settings = super().from_environment(environ)
-        settings["SECRET_KEY"] = (
-            settings["SECRET_KEY"] or "dev-only-secret-key-never-use-in-production"
-        )
-        settings["DATABASE_URL"] = settings["DATABASE_URL"] or "sqlite:///development.db"
-        return settings
+    SECRET_KEY: str = "dev-only-secret-key-never-use-in-production"  # noqa: S105  (known, by design)
+    DATABASE_URL: DatabaseURL = "sqlite:///development.db"
 
 
 class TestingConfig(BaseConfig):
-    """The test suite: in-memory SQLite and a Redis emulator unless real ones are given."""
+    """The test suite: in-memory SQLite and a Redis emulator unless real ones are given.
 
-    TESTING = True
-    PASSWORD_HASH_METHOD = "scrypt:1024:8:1"  # noqa: S105  (a hash method, not a password)
+    It reads ``TEST_DATABASE_URL`` and ``TEST_REDIS_URL``, never the
+    variables a developer's shell may hold for real servers.
+    """
 
-    @classmethod
-    def from_environment(cls, environ):
-        return {
-            "SECRET_KEY": "testing-secret-key-of-at-least-32-characters",
-            "DATABASE_URL": environ.get("TEST_DATABASE_URL") or "sqlite://",
-            "REDIS_URL": environ.get("TEST_REDIS_URL"),
-        }
+    __test__ = False  # for pytest, which would collect a class named Test* from test modules
+    ENVIRONMENT_VARIABLES: ClassVar[dict[str, str]] = {
+        "DATABASE_URL": "TEST_DATABASE_URL",
+        "REDIS_URL": "TEST_REDIS_URL",
+    }
+
+    SECRET_KEY: str = "testing-secret-key-of-at-least-32-characters"  # noqa: S105  (tests only)
+    DATABASE_URL: DatabaseURL = "sqlite://"
+    TESTING: bool = True
+    PASSWORD_HASH_METHOD: str = "scrypt:1024:8:1"  # noqa: S105  (a hash method, not a password)
 
 
 class ProductionConfig(BaseConfig):
     """Deployment: every secret and service must be given, cookies are Secure."""
 
-    SESSION_COOKIE_SECURE = True
-    REMEMBER_COOKIE_SECURE = True
-    PREFERRED_URL_SCHEME = "https"
-    TRUSTED_PROXY_HOPS = 1
-    HSTS_SECONDS = 365 * 24 * 3600
-    RATE_LIMIT_STORAGE_URI = None
-    LOG_FORMAT = "json"
-    REQUIRED_VARIABLES = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
-    # Werkzeug's debugger runs any code a visitor types: never in production.
-    ALLOW_DEBUG = False
+    SECRET_KEY: StrongSecret
+    REDIS_URL: RedisURL
+    # Werkzeug's debugger runs any code a visitor types.
+    DEBUG: Annotated[
+        Any, check(operator.not_, "must be off in this environment (unset FLASK_DEBUG)")
+    ] = False
+    PREFERRED_URL_SCHEME: str = "https"
+    SESSION_COOKIE_SECURE: bool = True
+    REMEMBER_COOKIE_SECURE: bool = True
+    RATE_LIMIT_STORAGE_URI: str | None = None
+    LOG_FORMAT: Literal["text", "json"] = "json"
+    TRUSTED_PROXY_HOPS: NotNegative = 1
+    HSTS_SECONDS: NotNegative = 365 * 24 * 3600
 
 
-CONFIGS = {
+CONFIGS: dict[str, type[BaseConfig]] = {
     "development": DevelopmentConfig,
     "testing": TestingConfig,
     "production": ProductionConfig,
 }
 
 
-def read_environment(config_name):
+def read_environment(config_name: str | None) -> Mapping[str, str]:
     """Return the process environment, with .env loaded into it outside testing.
 
     .env fills in only variables that are not set already, exactly as the
@@ -206,7 +311,39 @@ def read_environment(config_name):
     return os.environ
 
 
-def normalize_database_url(url):
+def describe(error: ErrorDetails, fields: Mapping[str, FieldInfo]) -> str:
+    """One short sentence for a pydantic error: it names the setting, never the value."""
+    key, kind, context = str(error["loc"][0]), error["type"], error.get("ctx", {})
+    if kind == "missing":
+        return f"{key} is not set (give it in the environment or in .env)"
+    if kind in TYPE_NAMES:
+        such_as = f" such as {examples[0]!r}" if (examples := fields[key].examples) else ""
+        return f"{key} must be {TYPE_NAMES[kind]}{such_as}"
+    if kind == "value_error":
+        return f"{key} {context['error']}"
+    if kind == "literal_error":
+        return f"{key} must be one of {', '.join(get_args(fields[key].annotation))}"
+    if kind == "greater_than":
+        bound = context["gt"]
+        return f"{key} must be " + ("a positive number" if bound == 0 else f"more than {bound}")
+    if kind == "greater_than_equal":
+        return f"{key} must be {context['ge']} or more"
+    return f"{key}: {error['msg']}"
+
+
+def problems(error: ValidationError, fields: Mapping[str, FieldInfo]) -> list[str]:
+    """One sentence per wrong setting: the missing ones, then wrong types, then bad values."""
+    first_errors: dict[Any, ErrorDetails] = {}
+    for detail in error.errors(include_url=False, include_input=False):
+        first_errors.setdefault(detail["loc"][0], detail)
+
+    def rank(detail: ErrorDetails) -> int:
+        return 0 if detail["type"] == "missing" else 1 if detail["type"] in TYPE_NAMES else 2
+
+    return [describe(detail, fields) for detail in sorted(first_errors.values(), key=rank)]
+
+
+def normalize_database_url(url: str) -> str:
     """Accept Heroku-style ``postgres://`` and default PostgreSQL to psycopg 3."""
     for prefix in ("postgres://", "postgresql://"):
         if url.startswith(prefix):
@@ -214,7 +351,7 @@ def normalize_database_url(url):
     return url
 
 
-def engine_options(url, connect_timeout):
+def engine_options(url: str, connect_timeout: int) -> dict[str, Any]:
     """SQLAlchemy engine options: fail fast, keep values out of logs.
 
     ``hide_parameters`` keeps statement parameters (emails, password hashes)
@@ -222,96 +359,11 @@ def engine_options(url, connect_timeout):
     closed are replaced at checkout without a ping (``app/database.py``).
     """
     if make_url(url).get_backend_name() == "postgresql":
-        return {
-            "hide_parameters": True,
-            "connect_args": {"connect_timeout": connect_timeout},
-        }
+        return {"hide_parameters": True, "connect_args": {"connect_timeout": connect_timeout}}
     return {"hide_parameters": True}
 
 
-def has_expected_type(value, expected):
-    """True when ``value`` is of the expected type (a boolean is never a number)."""
-    return isinstance(value, expected) and not isinstance(value, bool)
-
-
-def type_problems(config):
-    """Name each setting whose value has the wrong type.
-
-    ``FLASK_<KEY>`` values are parsed as JSON, so ``FLASK_SECRET_KEY=1234``
-    arrives as a number and ``FLASK_TRUSTED_PROXY_HOPS=true`` as a boolean.
-    Values are not repeated in the message: one of them may be a secret.
-    """
-    return [
-        f"{key} must be {description}"
-        for key, (expected, description) in EXPECTED_TYPES.items()
-        if config.get(key) is not None and not has_expected_type(config[key], expected)
-    ]
-
-
-def is_weak_secret(secret):
-    """The .env.example placeholder, or too short once spaces are ignored."""
-    return secret == SECRET_KEY_PLACEHOLDER or len(secret.strip()) < MIN_SECRET_KEY_LENGTH
-
-
-def value_problems(config):
-    """Name each text setting that is weak or malformed (wrongly typed ones are skipped)."""
-    problems = []
-    secret = config.get("SECRET_KEY")
-    secret_checked = "SECRET_KEY" in config["REQUIRED_VARIABLES"] and isinstance(secret, str)
-    if secret_checked and secret and is_weak_secret(secret):
-        problems.append(
-            f"SECRET_KEY is a placeholder or shorter than {MIN_SECRET_KEY_LENGTH} characters "
-            "(make one with: python -c 'import secrets; print(secrets.token_urlsafe(48))')"
-        )
-    database_url = config.get("DATABASE_URL")
-    if isinstance(database_url, str) and database_url:
-        try:
-            make_url(database_url)
-        except ArgumentError:
-            problems.append(
-                "DATABASE_URL is not a database URL (e.g. postgresql://user:pass@host/db)"
-            )
-    redis_url = config.get("REDIS_URL")
-    if isinstance(redis_url, str) and redis_url and not redis_url.startswith(REDIS_URL_SCHEMES):
-        problems.append("REDIS_URL must start with redis://, rediss:// or unix://")
-    lifetime = config.get("API_TOKEN_LIFETIME_SECONDS")
-    if isinstance(lifetime, int) and lifetime <= 0:
-        problems.append("API_TOKEN_LIFETIME_SECONDS must be a positive number of seconds")
-    recheck = config.get("SESSION_USER_RECHECK_SECONDS")
-    if isinstance(recheck, int) and recheck < 0:
-        problems.append("SESSION_USER_RECHECK_SECONDS must be 0 or more seconds")
-    if config.get("DEBUG") and not config["ALLOW_DEBUG"]:
-        problems.append("DEBUG must be off in this environment (unset FLASK_DEBUG)")
-    if config.get("LOG_FORMAT") not in (*LOG_FORMATS, None):
-        problems.append(f"LOG_FORMAT must be one of {', '.join(LOG_FORMATS)}")
-    return problems + rate_limit_problems(config)
-
-
-def rate_limit_problems(config):
-    """Name each rate limit that Flask-Limiter could not read ("10 per minute" can be)."""
-    problems = []
-    for key in RATE_LIMIT_KEYS:
-        value = config.get(key)
-        if not isinstance(value, str):
-            continue  # missing or of the wrong type: reported by type_problems
-        try:
-            parse_many(value)
-        except ValueError:
-            problems.append(f"{key} must be a rate such as '10 per minute' or '100/hour'")
-    return problems
-
-
-def find_problems(config):
-    """Return a message for each missing, wrongly typed, weak or malformed setting."""
-    missing = [
-        f"{name} is not set (give it in the environment or in .env)"
-        for name in config["REQUIRED_VARIABLES"]
-        if not config.get(name)
-    ]
-    return missing + type_problems(config) + value_problems(config)
-
-
-def load_settings(config_name=None):
+def load_settings(config_name: str | None = None) -> Config:
     """Build and validate the settings for ``config_name`` (or ``FLASK_CONFIG``).
 
     Raises ``ConfigError`` naming every problem at once, so a deploy needs
@@ -323,17 +375,18 @@ def load_settings(config_name=None):
         raise ConfigError(name, [f"FLASK_CONFIG must be one of {', '.join(CONFIGS)}"])
     config_class = CONFIGS[name]
 
-    config = Config(PROJECT_ROOT)
-    config.from_object(config_class)
-    config.update(config_class.from_environment(environ))
-    config.from_prefixed_env()
-    config["CONFIG_NAME"] = name
+    merged = Config(PROJECT_ROOT, config_class.defaults())
+    merged.update(config_class.from_environment(environ))
+    merged.from_prefixed_env()
+    try:
+        settings = config_class.model_validate(dict(merged))
+    except ValidationError as error:
+        raise ConfigError(name, problems(error, config_class.model_fields)) from None
 
-    problems = find_problems(config)
-    if problems:
-        raise ConfigError(name, problems)
-    config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(config["DATABASE_URL"])
+    config = Config(PROJECT_ROOT, dict(settings))
+    config["CONFIG_NAME"] = name
+    config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(settings.DATABASE_URL)
     config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
-        config["SQLALCHEMY_DATABASE_URI"], config["DATABASE_CONNECT_TIMEOUT"]
+        config["SQLALCHEMY_DATABASE_URI"], settings.DATABASE_CONNECT_TIMEOUT
     )
     return config

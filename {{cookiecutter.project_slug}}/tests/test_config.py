@@ -5,8 +5,10 @@ import runpy
 import subprocess
 import sys
 from datetime import timedelta
+from typing import Annotated
 
 import pytest
+from pydantic import Field
 
 import config
 from app import create_app
@@ -37,8 +39,12 @@ def production_env(monkeypatch):
 
 
 def class_settings(config_class):
-    """The upper-case settings a config class defines (and inherits)."""
-    return {name: getattr(config_class, name) for name in dir(config_class) if name.isupper()}
+    """The defaults a config class declares (and inherits), but for those the environment gives."""
+    return {
+        name: value
+        for name, value in config_class.defaults().items()
+        if name not in config_class.ENVIRONMENT_VARIABLES
+    }
 
 
 @pytest.mark.parametrize(
@@ -289,6 +295,12 @@ def test_production_trusts_one_proxy_and_sends_hsts(production_env):
         ("FLASK_TRUSTED_PROXY_HOPS", '"abc"', "TRUSTED_PROXY_HOPS must be a whole number"),
         ("FLASK_PASSWORD_MAX_LENGTH", '"x"', "PASSWORD_MAX_LENGTH must be a whole number"),
         ("FLASK_REDIS_SOCKET_TIMEOUT", '"soon"', "REDIS_SOCKET_TIMEOUT must be a number"),
+        ("FLASK_REDIS_SOCKET_TIMEOUT", "false", "REDIS_SOCKET_TIMEOUT must be a number"),
+        ("FLASK_MAX_CONTENT_LENGTH", "null", "MAX_CONTENT_LENGTH must be a whole number"),
+        ("FLASK_DATABASE_CONNECT_TIMEOUT", "2.5", "DATABASE_CONNECT_TIMEOUT must be a whole"),
+        ("FLASK_SESSION_COOKIE_SECURE", "1", "SESSION_COOKIE_SECURE must be true or false"),
+        ("FLASK_PERMANENT_SESSION_LIFETIME", '"1h"', "PERMANENT_SESSION_LIFETIME must be a number"),
+        ("FLASK_REMEMBER_COOKIE_DURATION", "true", "REMEMBER_COOKIE_DURATION must be a number"),
     ],
 )
 def test_a_json_parsed_override_of_the_wrong_type_is_refused(
@@ -308,6 +320,75 @@ def test_a_secret_of_spaces_is_weak(production_env, monkeypatch):
         load_settings("production")
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("FLASK_MAX_CONTENT_LENGTH", "0", "MAX_CONTENT_LENGTH must be a positive number"),
+        ("FLASK_TRUSTED_PROXY_HOPS", "-1", "TRUSTED_PROXY_HOPS must be 0 or more"),
+        ("FLASK_HSTS_SECONDS", "-1", "HSTS_SECONDS must be 0 or more"),
+        ("FLASK_DATABASE_CONNECT_TIMEOUT", "0", "DATABASE_CONNECT_TIMEOUT must be a positive"),
+        ("FLASK_REDIS_CONNECT_TIMEOUT", "0", "REDIS_CONNECT_TIMEOUT must be a positive number"),
+        ("FLASK_PASSWORD_MIN_LENGTH", "0", "PASSWORD_MIN_LENGTH must be 1 or more"),
+        ("FLASK_PASSWORD_MAX_LENGTH", "7", "PASSWORD_MAX_LENGTH must be at least PASSWORD_MIN"),
+        ("FLASK_PERMANENT_SESSION_LIFETIME", "0", "PERMANENT_SESSION_LIFETIME must be a positive"),
+        ("FLASK_WTF_CSRF_TIME_LIMIT", "0", "WTF_CSRF_TIME_LIMIT must be a positive number"),
+    ],
+)
+def test_a_setting_out_of_bounds_is_refused(production_env, monkeypatch, variable, value, message):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError) as refused:
+        load_settings("production")
+    assert len(refused.value.problems) == 1
+    assert refused.value.problems[0].startswith(message)
+
+
+def test_a_bad_password_minimum_is_reported_alone(monkeypatch):
+    """With no valid minimum, the maximum is not compared with it."""
+    monkeypatch.setenv("FLASK_PASSWORD_MIN_LENGTH", '"eight"')
+    with pytest.raises(ConfigError) as refused:
+        load_settings("testing")
+    assert refused.value.problems == ["PASSWORD_MIN_LENGTH must be a whole number"]
+
+
+def test_durations_can_be_given_in_seconds(monkeypatch):
+    """JSON has no durations; Flask reads a number of seconds, and so does the check."""
+    monkeypatch.setenv("FLASK_PERMANENT_SESSION_LIFETIME", "3600")
+    monkeypatch.setenv("FLASK_REMEMBER_COOKIE_DURATION", "86400.5")
+    settings = load_settings("testing")
+    assert settings["PERMANENT_SESSION_LIFETIME"] == timedelta(hours=1)
+    assert settings["REMEMBER_COOKIE_DURATION"] == timedelta(days=1, milliseconds=500)
+
+
+def test_undeclared_settings_pass_through_unchanged(monkeypatch):
+    """Flask's and the extensions' own settings are theirs to check."""
+    monkeypatch.setenv("FLASK_SOME_EXTENSION_OPTIONS", '{"retries": [1, 2], "mode": null}')
+    monkeypatch.setenv("FLASK_SESSION_COOKIE_DOMAIN", "true")
+    settings = load_settings("testing")
+    assert settings["SOME_EXTENSION_OPTIONS"] == {"retries": [1, 2], "mode": None}
+    assert settings["SESSION_COOKIE_DOMAIN"] is True
+
+
+def test_a_setting_a_project_adds_is_checked_and_described_in_one_line(monkeypatch):
+    """Any pydantic constraint works; one the messages do not know still makes one short line."""
+
+    class ExtendedConfig(TestingConfig):
+        NICKNAME: Annotated[str, Field(pattern="^[a-z]+$")] = "forge"
+        WORKERS: Annotated[int, Field(gt=1, le=64)] = 4
+
+    monkeypatch.setitem(CONFIGS, "testing", ExtendedConfig)
+    assert load_settings("testing")["NICKNAME"] == "forge"
+
+    monkeypatch.setenv("FLASK_NICKNAME", '"Secret Nick"')
+    monkeypatch.setenv("FLASK_WORKERS", "1")
+    with pytest.raises(ConfigError) as refused:
+        load_settings("testing")
+    assert refused.value.problems == [
+        "NICKNAME: String should match pattern '^[a-z]+$'",
+        "WORKERS must be more than 1",
+    ]
+    assert "Secret Nick" not in str(refused.value)
+
+
 def test_production_refuses_debug_mode(production_env, monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(ConfigError, match="DEBUG must be off"):
@@ -317,6 +398,14 @@ def test_production_refuses_debug_mode(production_env, monkeypatch):
 def test_development_allows_debug_mode(monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     assert load_settings("development")["DEBUG"] == 1
+
+
+def test_debug_mode_is_reported_with_the_missing_variables(monkeypatch):
+    monkeypatch.setenv("FLASK_DEBUG", "1")
+    with pytest.raises(ConfigError) as refused:
+        load_settings("production")
+    assert len(refused.value.problems) == 4
+    assert "DEBUG must be off in this environment (unset FLASK_DEBUG)" in refused.value.problems
 
 
 def test_wrong_types_and_missing_values_are_reported_together(monkeypatch):
