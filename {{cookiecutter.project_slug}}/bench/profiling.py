@@ -16,7 +16,6 @@ import time
 from contextlib import redirect_stderr
 
 from bench.browser import InProcessBrowser
-from bench.counters import count_request
 from bench.endpoints import ENDPOINTS
 from bench.fixtures import FixtureError, prepare_visitor, remove_visitor
 from bench.servers import (
@@ -27,6 +26,7 @@ from bench.servers import (
     production_app,
     server_environment,
 )
+from tests.request_counters import count_request
 
 WARMUP_REQUESTS = 20
 CPROFILE_LINES = 30

@@ -100,7 +100,7 @@ def count_endpoints(project_app, visitor):
 
     The app's log lines (one per request, to stderr) are dropped meanwhile.
     """
-    from bench.counters import count_request
+    from tests.request_counters import count_request
 
     client = project_app.test_client(use_cookies=False)
     counts = {}

@@ -420,13 +420,6 @@ def test_wrong_types_and_missing_values_are_reported_together(monkeypatch):
     ]
 
 
-@pytest.mark.parametrize("lifetime", ["0", "-60"])
-def test_an_api_token_lifetime_must_be_positive(production_env, monkeypatch, lifetime):
-    monkeypatch.setenv("FLASK_API_TOKEN_LIFETIME_SECONDS", lifetime)
-    with pytest.raises(ConfigError, match="API_TOKEN_LIFETIME_SECONDS must be a positive number"):
-        load_settings("production")
-
-
 def test_the_session_user_recheck_cannot_be_negative(production_env, monkeypatch):
     monkeypatch.setenv("FLASK_SESSION_USER_RECHECK_SECONDS", "-1")
     with pytest.raises(ConfigError, match="SESSION_USER_RECHECK_SECONDS must be 0 or more"):
@@ -436,21 +429,6 @@ def test_the_session_user_recheck_cannot_be_negative(production_env, monkeypatch
 def test_a_session_user_recheck_of_zero_is_accepted(production_env, monkeypatch):
     monkeypatch.setenv("FLASK_SESSION_USER_RECHECK_SECONDS", "0")
     assert load_settings("production")["SESSION_USER_RECHECK_SECONDS"] == 0
-
-
-def test_an_api_token_lifetime_must_be_a_whole_number(production_env, monkeypatch):
-    monkeypatch.setenv("FLASK_API_TOKEN_LIFETIME_SECONDS", '"a week"')
-    with pytest.raises(ConfigError, match="API_TOKEN_LIFETIME_SECONDS must be a whole number"):
-        load_settings("production")
-
-
-def test_api_tokens_last_a_week_by_default(production_env):
-    assert load_settings("production")["API_TOKEN_LIFETIME_SECONDS"] == 7 * 24 * 3600
-
-
-def test_the_api_token_lifetime_can_be_set(production_env, monkeypatch):
-    monkeypatch.setenv("FLASK_API_TOKEN_LIFETIME_SECONDS", "3600")
-    assert load_settings("production")["API_TOKEN_LIFETIME_SECONDS"] == 3600
 
 
 @pytest.mark.parametrize("key", ["LOGIN_FAILURE_RATE_LIMIT", "REGISTRATION_RATE_LIMIT"])
