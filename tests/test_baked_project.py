@@ -22,11 +22,18 @@ from helpers.services import (
     sqlite_url,
 )
 
-# The generated suite runs for these two bakes only: it is the slowest step.
+# The generated suite runs for these bakes only: it is the slowest step. Each
+# answer that removes a part gets its own run, since each removes tests too.
 SUITE_ANSWER_SETS = {
     "default": {},
     "unicode-apostrophe": {"project_name": "Zoë's Shop"},
+    "no-api": {"use_api": False},
+    "no-notes": {"use_example_notes": False},
+    "minimal": {"use_api": False, "use_example_notes": False},
+    "benchmark": {"use_benchmark": True},
 }
+# The schema is built and checked for every set of parts.
+MIGRATION_ANSWER_SETS = ["default", "no-api", "no-notes", "minimal"]
 MANAGE_COMMANDS = {"create-user", "db", "run", "shell", "routes"}
 # How the generated suite is run: the project's own pytest settings, no cache dir.
 PYTEST = ["-m", "pytest", "-p", "no:cacheprovider", "-q"]
@@ -131,7 +138,22 @@ def flask(project, database, *args):
     return run(project, "-m", "flask", *args, env=database.env)
 
 
-def test_db_upgrade_builds_the_schema_and_is_safe_to_repeat(project, database):
+# The tables each part adds.
+PART_TABLES = {"use_api": {"api_tokens"}, "use_example_notes": {"notes"}}
+
+
+def expected_tables(answers):
+    """The tables a bake with ``answers`` should have once migrated."""
+    tables = {"users", "alembic_version"}
+    for name, part_tables in PART_TABLES.items():
+        if answers.get(name, True):
+            tables |= part_tables
+    return tables
+
+
+@pytest.mark.parametrize("answer_set", MIGRATION_ANSWER_SETS)
+def test_db_upgrade_builds_the_schema_and_is_safe_to_repeat(projects, database, answer_set):
+    project = projects[answer_set]
     for _ in range(2):
         upgrade = flask(project, database, "db", "upgrade")
         assert upgrade.returncode == 0, describe(upgrade)
@@ -139,10 +161,12 @@ def test_db_upgrade_builds_the_schema_and_is_safe_to_repeat(project, database):
     current = flask(project, database, "db", "current")
     assert current.returncode == 0, describe(current)
     assert "(head)" in current.stdout, describe(current)
-    assert {"users", "alembic_version"} <= database.tables()
+    assert database.tables() == expected_tables(SUITE_ANSWER_SETS[answer_set])
 
 
-def test_db_check_finds_models_and_migrations_in_step(project, database):
+@pytest.mark.parametrize("answer_set", MIGRATION_ANSWER_SETS)
+def test_db_check_finds_models_and_migrations_in_step(projects, database, answer_set):
+    project = projects[answer_set]
     upgrade = flask(project, database, "db", "upgrade")
     assert upgrade.returncode == 0, describe(upgrade)
 

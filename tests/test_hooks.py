@@ -206,7 +206,7 @@ def test_post_gen_hook_stops_when_a_listed_path_is_missing(tmp_path):
     project.mkdir()
 
     with pytest.raises(SystemExit, match="has no app/api to remove"):
-        hook.remove_parts(project, {**hook.ANSWERS, "use_api": False})
+        hook.remove_parts(project, {**hook.ANSWERS, "use_api": False, "use_benchmark": True})
 
 
 def test_post_gen_hook_removes_a_path_inside_one_already_removed_without_complaint(tmp_path):
@@ -220,7 +220,8 @@ def test_post_gen_hook_removes_a_path_inside_one_already_removed_without_complai
     for name in ("0002_create_api_tokens.py", "0003_create_notes.py"):
         (project / "migrations/versions" / name).write_text("", encoding="utf-8")
 
-    hook.remove_parts(project, {**hook.ANSWERS, "use_api": False, "use_example_notes": False})
+    answers = {**hook.ANSWERS, "use_api": False, "use_example_notes": False, "use_benchmark": True}
+    hook.remove_parts(project, answers)
 
     assert sorted(path.name for path in project.rglob("*")) == [
         "app",

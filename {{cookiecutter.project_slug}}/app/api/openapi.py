@@ -80,7 +80,7 @@ PATH_PARAMETER_SCHEMAS: dict[object, dict[str, Any]] = {
 
 
 def openapi_path(rule: Rule, app: Flask) -> tuple[str, list[dict[str, Any]]]:
-    """The rule as an OpenAPI path (``/notes/{note_id}``) and its path parameters."""
+    """The rule as an OpenAPI path (``/things/{thing_id}``) and its path parameters."""
     parameters = []
     for match in RULE_VARIABLE.finditer(rule.rule):
         converter = app.url_map.converters.get(match["converter"] or "default")
