@@ -80,3 +80,14 @@ def answer_set(request, bake_into):
     """Each answer set's bake (read only), with its answers and expected slug."""
     answers, slug = ANSWER_SETS[request.param]
     return AnswerSet(request.param, answers, slug, bake_into(f"answers-{request.param}", **answers))
+
+
+# The answer sets that differ in their parts (the others differ only in names).
+PART_ANSWER_SETS = ["default", "no-api", "no-notes", "minimal", "benchmark"]
+
+
+@pytest.fixture(scope="session", params=PART_ANSWER_SETS, ids=PART_ANSWER_SETS)
+def parts_answer_set(request, bake_into):
+    """Each set of parts' bake (read only), for checks that names cannot change (mypy)."""
+    answers, slug = ANSWER_SETS[request.param]
+    return AnswerSet(request.param, answers, slug, bake_into(f"parts-{request.param}", **answers))

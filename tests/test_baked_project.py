@@ -7,14 +7,17 @@ files are used in every run, so the SQLite path is always covered too.
 
 import html
 import secrets
+import shutil
 import sqlite3
-from contextlib import contextmanager
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
 
 import pytest
 
-from helpers.processes import describe, project_env, run
+from helpers.processes import describe, free_port, project_env, run
 from helpers.services import (
+    OwnRedis,
     fresh_postgres_database,
     given_database_url,
     given_redis_url,
@@ -22,8 +25,8 @@ from helpers.services import (
     sqlite_url,
 )
 
-# The generated suite runs for these bakes only: it is the slowest step. Each
-# answer that removes a part gets its own run, since each removes tests too.
+# Bakes made to run things in. The generated suite runs for each answer set
+# that removes a part, since each removes tests too; it is the slowest step.
 SUITE_ANSWER_SETS = {
     "default": {},
     "unicode-apostrophe": {"project_name": "Zoë's Shop"},
@@ -32,6 +35,17 @@ SUITE_ANSWER_SETS = {
     "minimal": {"use_api": False, "use_example_notes": False},
     "benchmark": {"use_benchmark": True},
 }
+# What each run covers: the whole suite, or (for a bake that only adds a part
+# to the default one) the part's own tests, without the coverage gate.
+SUITE_RUNS = {
+    "default": [],
+    "no-api": [],
+    "no-notes": [],
+    "minimal": [],
+    "benchmark": ["tests/bench", "--no-cov"],
+}
+# Suites run side by side, each on its own databases: two keep both cores busy.
+SUITES_AT_ONCE = 2
 # The schema is built and checked for every set of parts.
 MIGRATION_ANSWER_SETS = ["default", "no-api", "no-notes", "minimal"]
 MANAGE_COMMANDS = {"create-user", "db", "run", "shell", "routes"}
@@ -55,21 +69,50 @@ def project(projects):
 
 
 @contextmanager
-def suite_database():
-    """A fresh PostgreSQL database URL for a generated suite, or None without a server."""
-    if given_database_url() is None:
-        yield None
-        return
-    with fresh_postgres_database(given_database_url(), "forge_suite") as url:
-        yield url
+def suite_services():
+    """The environment for one generated suite: its own databases, never shared.
+
+    A fresh PostgreSQL database when a server is given, and a Redis server of
+    its own when Redis is given (the suite flushes its database around every
+    test, and pub/sub channels are shared by every database of a server).
+    Without servers, the suite's own SQLite and fakeredis need nothing.
+    (Given a Redis but no redis-server to start, the suites share the given
+    one and run one at a time.)
+    """
+    with ExitStack() as stack:
+        overrides = {}
+        if given_database_url() is not None:
+            overrides["TEST_DATABASE_URL"] = stack.enter_context(
+                fresh_postgres_database(given_database_url(), "forge_suite")
+            )
+        if given_redis_url() is not None and shutil.which("redis-server"):
+            redis_server = OwnRedis(free_port())
+            stack.callback(redis_server.destroy)
+            redis_server.start()
+            overrides["TEST_REDIS_URL"] = redis_server.url
+        yield project_env(**overrides)
 
 
-@pytest.mark.parametrize("answer_set", SUITE_ANSWER_SETS)
-def test_generated_test_suite_passes(projects, answer_set):
-    with suite_database() as database_url:
-        # TEST_REDIS_URL passes through; TEST_DATABASE_URL is the fresh database.
-        env = project_env(TEST_DATABASE_URL=database_url)
-        result = run(projects[answer_set], *PYTEST, env=env, timeout=900)
+def run_suite(project, extra_args):
+    """Run a bake's own test suite on services of its own; return the CompletedProcess."""
+    with suite_services() as env:
+        return run(project, *PYTEST, *extra_args, env=env, timeout=1200)
+
+
+@pytest.fixture(scope="module")
+def suite_results(projects):
+    """Every generated suite, started at once and run ``SUITES_AT_ONCE`` at a time."""
+    shared_redis = given_redis_url() is not None and not shutil.which("redis-server")
+    with ThreadPoolExecutor(max_workers=1 if shared_redis else SUITES_AT_ONCE) as pool:
+        yield {
+            name: pool.submit(run_suite, projects[name], extra_args)
+            for name, extra_args in SUITE_RUNS.items()
+        }
+
+
+@pytest.mark.parametrize("answer_set", SUITE_RUNS)
+def test_generated_test_suite_passes(suite_results, answer_set):
+    result = suite_results[answer_set].result()
 
     assert result.returncode == 0, describe(result)
     assert " passed" in result.stdout, describe(result)

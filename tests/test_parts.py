@@ -146,10 +146,10 @@ def test_migrations_form_one_line_from_the_first(answer_set):
     assert sorted(walked) == sorted(links)
 
 
-def test_mypy_finds_no_error(answer_set):
+def test_mypy_finds_no_error(parts_answer_set):
     # No cache: the bake is shared by read-only tests and must stay as baked.
     result = run(
-        answer_set.bake.path,
+        parts_answer_set.bake.path,
         *("-m", "mypy", "--cache-dir", "/dev/null", "--no-error-summary"),
         env=project_env(),
         timeout=600,
