@@ -132,11 +132,17 @@ MAIL_SCHEMES = ("smtp", "smtp+tls", "smtps", "console", "memory")
 
 
 def is_mail_url(url: str) -> bool:
-    """A MAIL_URL with a known scheme, and a host for the SMTP ones."""
+    """A MAIL_URL with a known scheme, and a host (and a numeric port, if any) for SMTP."""
     parts = urlsplit(url)
     if parts.scheme not in MAIL_SCHEMES:
         return False
-    return parts.scheme in ("console", "memory") or (bool(parts.hostname) and parts.port != 0)
+    if parts.scheme in ("console", "memory"):
+        return True
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range
+        return False
+    return bool(parts.hostname) and port != 0
 
 
 def is_site_url(url: str) -> bool:

@@ -15,6 +15,7 @@ next request all the same (``app/auth/session_user.py``).
 """
 
 from flask import current_app, g, request
+from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
 
 from app.auth.login_session import log_in, log_out
 from app.auth.models import User
@@ -31,7 +32,8 @@ def revoke_everything(user: User, keep_current: bool = False) -> None:
     the password is not sent to the login form. Without it, this browser is
     logged out too when it was logged in as ``user``.
     """
-    had_remember_cookie = current_app.config["REMEMBER_COOKIE_NAME"] in request.cookies
+    cookie_name = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
+    had_remember_cookie = cookie_name in request.cookies
     is_this_browser = g.get("user") is not None and g.user.id == user.id
     user.revoke_logins()
     logins_revoked.send(current_app._get_current_object(), user_id=user.id)  # type: ignore[attr-defined]
