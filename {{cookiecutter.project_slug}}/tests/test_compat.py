@@ -213,9 +213,7 @@ def test_the_app_uses_the_ascii_only_login_manager(app):
 # RQ: each job in the app's context; the forked work horse drops the parent's connections.
 
 
-def test_a_work_horse_drops_the_parents_database_connections_without_closing_them(
-    app, monkeypatch
-):
+def test_a_work_horse_drops_the_parents_database_connections_without_closing_them(app, monkeypatch):
     disposed, worked = [], []
     with app.app_context():
         engine = db.engine

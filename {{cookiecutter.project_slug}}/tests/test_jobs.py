@@ -18,14 +18,14 @@ from app.compat.rq import AppContextJobs, AppWorker
 from app.infrastructure import job_commands, jobs
 from app.infrastructure.jobs import enqueue, job_counts, job_queue, runs_at_once
 
-CALLS = []
+called = []
 
 
 def record(*args):
     """A job: remembers how it was called, and whether it ran inside the app."""
     from flask import current_app
 
-    CALLS.append((current_app.name, *args))
+    called.append((current_app.name, *args))
 
 
 def fail():
@@ -43,7 +43,7 @@ class InlineWorker(AppContextJobs, SimpleWorker):
 
 @pytest.fixture(autouse=True)
 def no_calls():
-    CALLS.clear()
+    called.clear()
 
 
 @pytest.fixture
@@ -64,13 +64,13 @@ def test_development_without_redis_runs_jobs_at_once(development_app):
 def test_a_job_run_at_once_gets_its_arguments_as_a_worker_would(app):
     with app.app_context():
         assert enqueue(record, 1, ("a", "tuple")) is None
-    assert CALLS == [(app.name, 1, ["a", "tuple"])]  # JSON has lists, not tuples
+    assert called == [(app.name, 1, ["a", "tuple"])]  # JSON has lists, not tuples
 
 
 def test_a_job_whose_arguments_a_queue_would_refuse_fails_at_once(app):
     with app.app_context(), pytest.raises(TypeError):
         enqueue(record, object())
-    assert CALLS == []
+    assert called == []
 
 
 def test_a_failing_job_run_at_once_fails_the_test_that_queued_it(app):
@@ -94,7 +94,7 @@ def test_a_queued_job_waits_in_redis_with_its_retries_and_limits(queued):
         job = enqueue(record, 7)
         queue = job_queue()
         assert queue.count == 1
-    assert CALLS == []
+    assert called == []
     config = queued.config
     assert job.func_name == "tests.test_jobs.record"
     assert list(job.args) == [7]
@@ -120,7 +120,7 @@ def test_the_worker_runs_each_job_in_the_app(queued, redis_client):
     InlineWorker(queued, [queue], connection=redis_client, serializer=jobs.SERIALIZER).work(
         burst=True
     )
-    assert CALLS == [(queued.name, "hello")]
+    assert called == [(queued.name, "hello")]
 
 
 def test_a_failed_job_is_scheduled_for_a_retry_then_kept_as_failed(queued, redis_client):

@@ -109,4 +109,3 @@ def test_confirmation_dates_come_and_go_with_their_migration(migration_app):
     columns = {column["name"] for column in inspect(db.engine).get_columns("users")}
     assert "email_confirmed_at" not in columns
     assert current_revisions() != head_revisions(migration_app)
-

@@ -174,9 +174,7 @@ def test_an_expired_link_changes_nothing(app, auth, user, monkeypatch):
     ],
     ids=["confirmation", "email-change", "other-salt", "tampered", "garbage"],
 )
-def test_a_token_made_for_something_else_or_tampered_with_is_refused(
-    app, auth, user, make_token
-):
+def test_a_token_made_for_something_else_or_tampered_with_is_refused(app, auth, user, make_token):
     with app.app_context():
         token = make_token(db.session.get(User, user.id))
 

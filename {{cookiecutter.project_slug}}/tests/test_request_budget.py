@@ -47,9 +47,7 @@ def test_the_user_is_read_again_once_the_recheck_is_due(app, client, auth, user,
     assert (counts.redis_commands, counts.redis_round_trips) == (5, 2)
 
 
-def test_a_login_writes_the_session_and_its_index_entry_in_one_round_trip(
-    app, client, auth, user
-):
+def test_a_login_writes_the_session_and_its_index_entry_in_one_round_trip(app, client, auth, user):
     token = auth.csrf_token()
     with counting(app) as counts:
         response = client.post(

@@ -176,4 +176,3 @@ def test_development_writes_mails_to_the_log_with_links_that_work(dev_app, dev_u
     (link,) = LINK.findall(default_handler.format(logged))  # as printed, secrets masked
     assert link.startswith(dev_app.config["PUBLIC_URL"] + "/auth/reset/")
     assert client.get(path_of(link, dev_app.config["PUBLIC_URL"])).status_code == 200
-
