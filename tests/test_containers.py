@@ -417,6 +417,19 @@ def test_ci_runs_lint_scans_tests_migration_check_and_image_build(workflow):
     assert "docker build" in commands
 
 
+def test_the_ci_workflows_env_file_gives_every_variable_compose_requires(default_bake, workflow):
+    text, _parsed = workflow
+    written = set(re.findall(r'echo "(\w+)=', text))
+    required = {
+        name
+        for name, operator in INTERPOLATION.findall(
+            (default_bake.path / "docker-compose.yml").read_text(encoding="utf-8")
+        )
+        if operator == ":?"
+    }
+    assert required - written == set()
+
+
 def test_dependabot_updates_pip_actions_and_docker(default_bake):
     config = yaml.safe_load((default_bake.path / ".github" / "dependabot.yml").read_text())
 
