@@ -153,6 +153,7 @@ def test_flask_jobs_counts_the_queue(queued, runner):
 
 @pytest.mark.parametrize("command", ["worker", "jobs"])
 def test_the_commands_need_redis(app, runner, command):
+    app.config["REDIS_URL"] = None  # as in development without Redis (TEST_REDIS_URL may be set)
     result = runner.invoke(args=[command])
     assert result.exit_code == 1
     assert "REDIS_URL is not set: jobs run at once" in result.output
