@@ -13,7 +13,7 @@ from app.auth.revocation import revoke_everything
 from app.auth.session_user import recheck_everywhere
 from app.auth.signals import logins_revoked
 from app.extensions import db
-from app.infrastructure.sessions import (
+from app.infrastructure.session_index import (
     end_sessions_of,
     has_session_index,
     rewrite_sessions_of,

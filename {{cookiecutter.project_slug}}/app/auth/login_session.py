@@ -21,7 +21,7 @@ from flask_login import login_user, logout_user
 from app.auth.models import User
 from app.auth.session_user import SNAPSHOT_KEY, SessionUser, remember_in_session
 from app.extensions import db
-from app.infrastructure.sessions import OWNER_KEY
+from app.infrastructure.session_index import OWNER_KEY
 
 # Flask-Login's after-request hook deletes the remember-me cookie when it
 # finds this value in the session.

@@ -5,7 +5,7 @@ Three things end, and none waits for ``SESSION_USER_RECHECK_SECONDS``:
 * every remember-me cookie, and any session's copy of the login, by a new
   ``login_id`` (``User.revoke_logins``);
 * every stored session, deleted from Redis through the user's session index
-  (``app/infrastructure/sessions.py``), so its next request is anonymous;
+  (``app/infrastructure/session_index.py``), so its next request is anonymous;
 * anything another part grants (the API's bearer tokens), through the
   ``logins_revoked`` signal, deleted in the same transaction.
 
@@ -21,7 +21,7 @@ from app.auth.login_session import log_in, log_out
 from app.auth.models import User
 from app.auth.signals import logins_revoked
 from app.extensions import db
-from app.infrastructure.sessions import end_sessions_of
+from app.infrastructure.session_index import end_sessions_of
 
 
 def revoke_everything(user: User, keep_current: bool = False) -> None:

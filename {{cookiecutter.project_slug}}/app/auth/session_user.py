@@ -29,7 +29,7 @@ from flask import current_app, session
 from flask_login import UserMixin
 
 from app.auth.models import User
-from app.infrastructure.sessions import OWNER_KEY, has_session_index, rewrite_sessions_of
+from app.infrastructure.session_index import OWNER_KEY, has_session_index, rewrite_sessions_of
 
 # The session key holding the snapshot, beside Flask-Login's own "_user_id".
 SNAPSHOT_KEY = "_user"

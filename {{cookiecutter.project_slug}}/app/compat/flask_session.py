@@ -7,7 +7,7 @@ and writes only a session that changed. It also refuses to bring back a
 session that another request deleted meanwhile (a logout): a session read
 from Redis is only ever updated in place (``SET ... XX``). A subclass may
 write more in the same round trip (``also_write``: the app keeps an index
-of each user's sessions there, ``app/infrastructure/sessions.py``).
+of each user's sessions there, ``app/infrastructure/session_index.py``).
 
 Relies on (checked by ``tests/test_compat.py``): the subclass hooks
 ``RedisSessionInterface._retrieve_session_data(store_id)`` and
