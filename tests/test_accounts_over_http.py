@@ -258,6 +258,16 @@ def test_unknown_addresses_get_the_same_status_page_and_flash(site):
     assert site.smtp.messages_to(unknown) == []
 
 
+def test_forms_that_mail_refuse_a_post_without_a_csrf_token(site):
+    email, _confirmation = register(site)
+    browser = site.browser()
+    assert browser.post("/auth/reset", {"email": email}).status == 400
+    member = logged_in(site, email)
+    assert member.post("/auth/confirm", {}).status == 400
+    site.wait_for_counts(lambda counts: counts["queued"] == counts["running"] == 0)
+    assert len(site.smtp.messages_to(email)) == 1  # the confirmation of the registration only
+
+
 def test_mailed_links_start_with_public_url_whatever_the_host_header(site):
     email, _confirmation = register(site)
     browser = site.browser()
