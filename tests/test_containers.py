@@ -271,6 +271,70 @@ def test_web_waits_for_the_migration_and_healthy_services(default_bake):
     assert any(volume["type"] == "volume" for volume in services["db"]["volumes"])
 
 
+def seconds(duration):
+    """A compose duration ("45s", "1m30s") in seconds."""
+    parts = re.findall(r"(\d+(?:\.\d+)?)(h|ms|m|s)", duration)
+    assert "".join(number + unit for number, unit in parts) == duration, duration
+    scale = {"h": 3600, "m": 60, "s": 1, "ms": 0.001}
+    return sum(float(number) * scale[unit] for number, unit in parts)
+
+
+def test_a_worker_runs_the_jobs_beside_web_from_the_same_image(default_bake):
+    services = resolved_compose(default_bake.path)["services"]
+    worker, web = services["worker"], services["web"]
+
+    assert worker["command"] == ["flask", "worker"]
+    assert worker["image"] == web["image"]
+    assert worker["environment"] == web["environment"]
+    assert worker["depends_on"] == web["depends_on"]
+    assert not worker.get("ports")
+    # The image's check asks /health over HTTP, which a worker does not serve.
+    assert worker["healthcheck"]["disable"] is True
+    # SIGTERM lets the running job finish: longer than the job timeout (30 s).
+    assert seconds(worker["stop_grace_period"]) > 30
+    assert worker["restart"] == "unless-stopped"
+
+
+def test_production_compose_needs_a_mail_url(bake_into):
+    project = bake_into("compose-without-mail").path
+    env_file = project / ".env"
+    env_file.write_text(
+        "\n".join(
+            line
+            for line in env_file.read_text(encoding="utf-8").splitlines()
+            if not line.startswith("MAIL_URL=")
+        )
+    )
+
+    result = compose(project, COMPOSE_FILE_SETS["default"], "config", "-q")
+
+    assert result.returncode != 0
+    assert "set MAIL_URL in .env" in result.stderr, describe(result)
+
+
+def test_development_compose_catches_mail_in_mailpit(default_bake):
+    services = resolved_compose(default_bake.path, COMPOSE_FILE_SETS["development"])["services"]
+    mailpit = services["mailpit"]
+
+    assert re.fullmatch(r"axllent/mailpit:v\d+\.\d+\.\d+", mailpit["image"])
+    (port,) = mailpit["ports"]
+    assert (port["host_ip"], port["target"]) == ("127.0.0.1", 8025)  # the web page, here only
+    for name in ("web", "worker"):
+        assert services[name]["environment"]["MAIL_URL"] == "smtp://mailpit:1025"
+        assert services[name]["environment"]["FLASK_CONFIG"] == "development"
+
+
+def test_behind_the_proxy_mail_links_point_at_the_public_site(default_bake):
+    env = project_env(DOMAIN="app.example.com")
+    result = compose(
+        default_bake.path, COMPOSE_FILE_SETS["proxy"], "config", "--format", "json", env=env
+    )
+    assert result.returncode == 0, describe(result)
+    services = json.loads(result.stdout)["services"]
+    for name in ("web", "worker"):
+        assert services[name]["environment"]["PUBLIC_URL"] == "https://app.example.com"
+
+
 def test_compose_connects_the_app_with_the_passwords_from_env(default_bake):
     values = read_env_file(default_bake.path / ".env")
     environment = resolved_compose(default_bake.path)["services"]["web"]["environment"]
@@ -351,6 +415,19 @@ def test_ci_runs_lint_scans_tests_migration_check_and_image_build(workflow):
     for command in (*expected, "flask db check"):
         assert command in commands
     assert "docker build" in commands
+
+
+def test_the_ci_workflows_env_file_gives_every_variable_compose_requires(default_bake, workflow):
+    text, _parsed = workflow
+    written = set(re.findall(r'echo "(\w+)=', text))
+    required = {
+        name
+        for name, operator in INTERPOLATION.findall(
+            (default_bake.path / "docker-compose.yml").read_text(encoding="utf-8")
+        )
+        if operator == ":?"
+    }
+    assert required - written == set()
 
 
 def test_dependabot_updates_pip_actions_and_docker(default_bake):

@@ -17,7 +17,7 @@ import pytest
 
 from helpers.processes import describe, free_port, project_env, run
 
-REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL")
+REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MAIL_URL")
 # Seconds an entry point gets to refuse; starting the interpreter and
 # importing the app takes one or two on a busy machine.
 REFUSAL_TIMEOUT = 20
@@ -29,6 +29,8 @@ CASES = {
     "secret-key-short": ("SECRET_KEY", {"SECRET_KEY": "s" * 31}),
     "database-url-missing": ("DATABASE_URL", {"DATABASE_URL": None}),
     "redis-url-missing": ("REDIS_URL", {"REDIS_URL": None}),
+    "mail-url-missing": ("MAIL_URL", {"MAIL_URL": None}),
+    "mail-url-not-a-mail-server": ("MAIL_URL", {"MAIL_URL": "http://mail.example.com"}),
 }
 ENTRY_POINTS = {
     "gunicorn": ["-m", "gunicorn", "app:create_app()", "--bind", "127.0.0.1:{port}"],
@@ -63,6 +65,7 @@ def valid_settings(tmp_path_factory):
         "SECRET_KEY": secrets.token_urlsafe(48),
         "DATABASE_URL": f"sqlite:///{database}",
         "REDIS_URL": "redis://127.0.0.1:9/0",
+        "MAIL_URL": "smtp://127.0.0.1:9",
     }
 
 

@@ -14,8 +14,10 @@ import operator
 import os
 from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
+from email.utils import parseaddr
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, get_args
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 from flask import Config
@@ -124,6 +126,56 @@ Duration = Annotated[
 Positive = Annotated[int, Field(gt=0)]
 NotNegative = Annotated[int, Field(ge=0)]
 Timeout = Annotated[float, Field(gt=0)]
+# Where mail goes (app/infrastructure/mail.py reads it): SMTP needs a host;
+# console:// writes to the log, memory:// keeps an outbox (the test suite's).
+MAIL_SCHEMES = ("smtp", "smtp+tls", "smtps", "console", "memory")
+
+
+def is_mail_url(url: str) -> bool:
+    """A MAIL_URL with a known scheme, and a host (and a numeric port, if any) for SMTP."""
+    parts = urlsplit(url)
+    if parts.scheme not in MAIL_SCHEMES:
+        return False
+    if parts.scheme in ("console", "memory"):
+        return True
+    try:
+        port = parts.port
+    except ValueError:  # not a number, or out of range
+        return False
+    return bool(parts.hostname) and port != 0
+
+
+def is_site_url(url: str) -> bool:
+    """An http(s) address with a host, and no query or fragment: what links start with."""
+    parts = urlsplit(url)
+    return (
+        parts.scheme in ("http", "https")
+        and bool(parts.hostname)
+        and not parts.query
+        and not parts.fragment
+    )
+
+
+MailURL = Annotated[
+    str,
+    check(
+        is_mail_url,
+        "must be smtp://, smtp+tls:// or smtps://[user:password@]host[:port], or console://",
+    ),
+]
+SiteURL = Annotated[
+    str,
+    check(is_site_url, "must be the site's address, such as 'https://example.com'"),
+    AfterValidator(lambda url: url.rstrip("/")),
+]
+MailAddress = Annotated[
+    str,
+    check(
+        lambda sender: "@" in parseaddr(sender)[1],
+        "must be an email address, such as 'Support <help@example.com>'",
+    ),
+]
+RetryIntervals = Annotated[list[Positive], Field(min_length=1)]
 
 
 class BaseConfig(BaseModel):
@@ -139,6 +191,9 @@ class BaseConfig(BaseModel):
         "SECRET_KEY": "SECRET_KEY",
         "DATABASE_URL": "DATABASE_URL",
         "REDIS_URL": "REDIS_URL",
+        "MAIL_URL": "MAIL_URL",
+        "MAIL_FROM": "MAIL_FROM",
+        "PUBLIC_URL": "PUBLIC_URL",
     }
 
     # The display name, written by the template as a JSON-escaped literal.
@@ -147,7 +202,8 @@ class BaseConfig(BaseModel):
     SECRET_KEY: str
     # The SQLAlchemy URL; postgres:// and postgresql:// are given psycopg 3.
     DATABASE_URL: DatabaseURL
-    # Sessions and rate-limit counts; None keeps sessions in local files.
+    # Sessions, rate-limit counts and the job queue; None keeps sessions in
+    # local files and runs jobs at once.
     REDIS_URL: RedisURL | None = None
 
     # Flask's testing mode: errors reach the test client.
@@ -203,10 +259,60 @@ class BaseConfig(BaseModel):
     # one count; every registration attempt counts.
     LOGIN_FAILURE_RATE_LIMIT: RateLimit = Field("15 per minute", examples=["10 per minute"])
     REGISTRATION_RATE_LIMIT: RateLimit = Field("100 per hour", examples=["100 per hour"])
+    # Password reset and confirmation mails, per client address and per
+    # address mailed to; unknown addresses count like known ones, so a 429
+    # says nothing about which have accounts.
+    PASSWORD_RESET_RATE_LIMIT: RateLimit = Field("10 per minute", examples=["10 per minute"])
+    PASSWORD_RESET_TARGET_RATE_LIMIT: RateLimit = Field(
+        "5 per 15 minutes", examples=["5 per 15 minutes"]
+    )
+    CONFIRMATION_RATE_LIMIT: RateLimit = Field("10 per minute", examples=["10 per minute"])
+    CONFIRMATION_TARGET_RATE_LIMIT: RateLimit = Field(
+        "5 per 15 minutes", examples=["5 per 15 minutes"]
+    )
     # Where the counts are kept; None: in REDIS_URL's Redis, shared by every worker.
     RATE_LIMIT_STORAGE_URI: str | None = "memory://"
     # "text" (readable lines) or "json" (one JSON object per line).
     LOG_FORMAT: Literal["text", "json"] = "text"
+
+    # Accounts and mail (app/auth/emails.py, app/infrastructure/mail.py).
+    # The site's address as its visitors reach it: links in mails start with
+    # it, never with the Host header a request came with.
+    PUBLIC_URL: SiteURL
+    # Where mail goes: smtp://, smtp+tls:// (STARTTLS), smtps:// (TLS), with
+    # [user:password@]host[:port]; console:// writes mails to the log.
+    MAIL_URL: MailURL
+    # The sender of every mail.
+    MAIL_FROM: MailAddress = "noreply@{{ cookiecutter.domain }}"
+    # Seconds to wait for the mail server before the job fails (and is retried).
+    MAIL_TIMEOUT: Timeout = 10.0
+    # Seconds a mailed link works: password reset, email confirmation, email change.
+    PASSWORD_RESET_MAX_AGE: Positive = 3600
+    EMAIL_CONFIRMATION_MAX_AGE: Positive = 7 * 24 * 3600
+    EMAIL_CHANGE_MAX_AGE: Positive = 24 * 3600
+    # May an account log in before its address is confirmed? (The dashboard says it is not.)
+    ALLOW_UNCONFIRMED_LOGIN: bool = True
+
+    # Background jobs (app/infrastructure/jobs.py), run by `flask worker` from
+    # REDIS_URL's Redis. Without REDIS_URL, or with JOBS_RUN_AT_ONCE, each job
+    # runs at once in the process that queues it.
+    JOBS_RUN_AT_ONCE: bool = False
+    JOB_QUEUE: Annotated[str, Field(min_length=1)] = "default"
+    # Seconds a job may run before it is stopped (and retried).
+    JOB_TIMEOUT: Positive = 30
+    # Seconds to wait before each retry of a failed job; after the last one it is kept as failed.
+    JOB_RETRY_INTERVALS: RetryIntervals = Field(
+        default_factory=lambda: [10, 30, 60, 120, 240, 480], examples=[[10, 30, 60]]
+    )
+    # Seconds a finished job's record is kept, and a failed job's (`flask jobs` counts them).
+    JOB_RESULT_TTL: Positive = 600
+    JOB_FAILURE_TTL: Positive = 7 * 24 * 3600
+    # `flask worker`: seconds between heartbeats of a running job, between
+    # clean-ups (which retry the jobs of a worker that died), and before a
+    # silent worker counts as dead.
+    WORKER_JOB_MONITORING_INTERVAL: Positive = 10
+    WORKER_MAINTENANCE_INTERVAL: Positive = 60
+    WORKER_TTL: Positive = 60
 
     # Number of reverse proxies whose X-Forwarded-* headers are trusted.
     TRUSTED_PROXY_HOPS: NotNegative = 0
@@ -252,6 +358,9 @@ class DevelopmentConfig(BaseConfig):
 
     SECRET_KEY: str = "dev-only-secret-key-never-use-in-production"  # noqa: S105  (known, by design)
     DATABASE_URL: DatabaseURL = "sqlite:///development.db"
+    # `flask run`'s address; mails (written to the log) link here.
+    PUBLIC_URL: SiteURL = "http://127.0.0.1:5000"
+    MAIL_URL: MailURL = "console://"
 
 
 class TestingConfig(BaseConfig):
@@ -271,6 +380,11 @@ class TestingConfig(BaseConfig):
     DATABASE_URL: DatabaseURL = "sqlite://"
     TESTING: bool = True
     PASSWORD_HASH_METHOD: str = "scrypt:1024:8:1"  # noqa: S105  (a hash method, not a password)
+    PUBLIC_URL: SiteURL = "http://localhost"
+    # Mails go to an outbox the tests read (app/infrastructure/mail.py).
+    MAIL_URL: MailURL = "memory://"
+    # Jobs run inside the test that queues them, even with TEST_REDIS_URL.
+    JOBS_RUN_AT_ONCE: bool = True
 
 
 class ProductionConfig(BaseConfig):
@@ -278,6 +392,7 @@ class ProductionConfig(BaseConfig):
 
     SECRET_KEY: StrongSecret
     REDIS_URL: RedisURL
+    PUBLIC_URL: SiteURL = "https://{{ cookiecutter.domain }}"
     # Werkzeug's debugger runs any code a visitor types.
     DEBUG: Annotated[
         Any, check(operator.not_, "must be off in this environment (unset FLASK_DEBUG)")
@@ -328,6 +443,8 @@ def describe(error: ErrorDetails, fields: Mapping[str, FieldInfo]) -> str:
         return f"{key} must be " + ("a positive number" if bound == 0 else f"more than {bound}")
     if kind == "greater_than_equal":
         return f"{key} must be {context['ge']} or more"
+    if kind in ("too_short", "string_too_short"):
+        return f"{key} must not be empty"
     return f"{key}: {error['msg']}"
 
 

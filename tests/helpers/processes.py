@@ -27,6 +27,9 @@ SCRUBBED_VARIABLES = {
     "FORWARDED_ALLOW_IPS",
     "COVERAGE_PROCESS_START",
     "PYTHONPATH",
+    "MAIL_URL",
+    "MAIL_FROM",
+    "PUBLIC_URL",
 }
 # FLASK_* overrides config keys; PYTEST_ADDOPTS etc. would leak this run's
 # options into a baked project's own test run; COV_CORE_* is pytest-cov's.

@@ -38,6 +38,8 @@ class Server:
     port: int
     production: bool
     store: RedisSessionStore | FileSessionStore
+    # The environment the bake runs with (to run its other commands the same way).
+    env: dict
 
     @property
     def url(self):
@@ -60,8 +62,11 @@ def new_email():
 
 
 @contextmanager
-def serve_bake(project, workdir, database_prefix="forge_serve"):
-    """Migrate a fresh database for ``project`` and serve it; stop everything afterwards."""
+def serve_bake(project, workdir, database_prefix="forge_serve", extra_env=None):
+    """Migrate a fresh database for ``project`` and serve it; stop everything afterwards.
+
+    ``extra_env`` adds variables (or removes them, with None) for every command.
+    """
     with ExitStack() as cleanup:
         production = bool(given_database_url() and given_redis_url())
         if production:
@@ -83,6 +88,8 @@ def serve_bake(project, workdir, database_prefix="forge_serve"):
                 REDIS_URL=None,
             )
             store = FileSessionStore(project / "instance" / "sessions")
+        env.update(extra_env or {})
+        env = {name: value for name, value in env.items() if value is not None}
 
         upgrade = run(project, "-m", "flask", "db", "upgrade", env=env)
         assert upgrade.returncode == 0, describe(upgrade)
@@ -93,4 +100,4 @@ def serve_bake(project, workdir, database_prefix="forge_serve"):
         process = start_server(project, [*command, "--workers", "2"], env, workdir / "log")
         cleanup.callback(stop_server, process)
         wait_for_http(f"http://127.0.0.1:{port}/health", process)
-        yield Server("127.0.0.1", port, production, store)
+        yield Server("127.0.0.1", port, production, store, env)

@@ -4,8 +4,9 @@
 job, so a reader can see the whole shape of the app on one screen and find
 each concern in the package whose name says it: ``web`` (how requests come
 in and answers go out), ``infrastructure`` (database, Redis, sessions, rate
-limits, logs), ``auth`` (accounts, logging in, the login guard), ``main``
-(the site's pages){% if cookiecutter.use_api %}, ``api`` (the JSON API){% endif %}{% if cookiecutter.use_example_notes %} and ``notes`` (the example resource){% endif %}.
+limits, logs, mail, background jobs), ``auth`` (accounts, logging in, the
+login guard, password resets), ``account`` (the signed-in user's own
+account), ``main`` (the site's pages){% if cookiecutter.use_api %}, ``api`` (the JSON API){% endif %}{% if cookiecutter.use_example_notes %} and ``notes`` (the example resource){% endif %}.
 """
 
 import os
@@ -109,11 +110,12 @@ def register_extensions(app: Flask) -> None:
     from app.auth import login_manager
     from app.extensions import csrf, db, migrate, redis_store
     from app.infrastructure import rate_limits, sessions
-    from app.infrastructure.database import replace_closed_connections
+    from app.infrastructure.database import enforce_foreign_keys, replace_closed_connections
 
     db.init_app(app)
     with app.app_context():
         replace_closed_connections(db.engine)
+        enforce_foreign_keys(db.engine)
     # An absolute path, so `flask db ...` works from any directory.
     migrate.init_app(app, db, directory=str(MIGRATIONS_PATH))
     login_manager.init_app(app)
@@ -140,12 +142,14 @@ def register_url_converters(app: Flask) -> None:
 
 def register_blueprints(app: Flask) -> None:
     """Mount each part of the site at its URL prefix."""
+    from app.account import bp as account_bp
     from app.auth import bp as auth_bp
     from app.health import bp as health_bp
     from app.main import bp as main_bp
 
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
+    app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(health_bp)
 {%- if cookiecutter.use_example_notes %}
 

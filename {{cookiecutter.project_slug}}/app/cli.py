@@ -10,6 +10,7 @@ from app.auth.accounts import AccountError, create_account
 from app.auth.models import User
 from app.extensions import db
 from app.infrastructure.deploy_check import find_deploy_problems
+from app.infrastructure.job_commands import jobs_command, worker_command
 
 
 @click.command("create-user")
@@ -40,7 +41,10 @@ def check_deploy_command() -> None:
         click.echo(f"problem: {problem}", err=True)
     if problems:
         raise click.exceptions.Exit(1)
-    click.echo("Deploy check passed: production settings, database at head, Redis answering.")
+    click.echo(
+        "Deploy check passed: production settings, database at head, Redis answering, "
+        "mail server accepting."
+    )
 
 
 def shell_context() -> dict[str, Any]:
@@ -52,4 +56,6 @@ def init_app(app: Flask) -> None:
     """Attach the commands to the app's CLI group."""
     app.cli.add_command(create_user_command)
     app.cli.add_command(check_deploy_command)
+    app.cli.add_command(worker_command)
+    app.cli.add_command(jobs_command)
     app.shell_context_processor(shell_context)

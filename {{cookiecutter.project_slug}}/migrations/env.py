@@ -59,6 +59,13 @@ def run_migrations_online():
     configure_args.setdefault("process_revision_directives", skip_empty_autogenerate)
     configure_args.setdefault("render_item", render_item)
     with target_db.engine.connect() as connection:
+        if connection.dialect.name == "sqlite":
+            # The app turns SQLite's foreign keys on (app/infrastructure/database.py).
+            # Off here: a batch migration copies a table, drops it and renames the
+            # copy, and with them on, dropping it would cascade to the rows
+            # that refer to it. (The pragma only takes effect outside a transaction.)
+            connection.exec_driver_sql("PRAGMA foreign_keys = OFF")
+            connection.commit()
         context.configure(
             connection=connection, target_metadata=target_db.metadata, **configure_args
         )

@@ -19,13 +19,19 @@ from types import SimpleNamespace
 import fakeredis
 import pytest
 import redis
+from flask import current_app
+from sqlalchemy import column, insert, table
+from werkzeug.security import generate_password_hash
 
 import app as app_package
 import config
 from app import create_app
 from app.auth import guard
 from app.auth.accounts import create_account
+from app.auth.models import new_login_id, normalize_email
 from app.extensions import db
+from app.infrastructure import mail
+from app.infrastructure.database import UTCDateTime, utcnow
 
 EMAIL = "ada@example.com"
 PASSWORD = "correct horse battery"
@@ -36,6 +42,10 @@ MIGRATIONS = str(config.PROJECT_ROOT / "migrations")
 
 # The hidden input in both spellings: WTForms' hidden_tag() and the layout's logout form.
 CSRF_TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
+# Variables of the developer's shell that would change what the app does.
+SCRUBBED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MAIL_URL", "MAIL_FROM", "PUBLIC_URL")
+# A link in a mail's plain-text part.
+LINK = re.compile(r"https?://\S+")
 
 
 @pytest.fixture(autouse=True)
@@ -47,7 +57,7 @@ def clean_environment(monkeypatch, tmp_path):
     """
     saved_environment = dict(os.environ)
     for name in list(os.environ):
-        if name.startswith("FLASK_") or name in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
+        if name.startswith("FLASK_") or name in SCRUBBED:
             monkeypatch.delenv(name)
     monkeypatch.setattr(config, "DOTENV_PATH", tmp_path / ".env")
     yield
@@ -93,6 +103,39 @@ def client(app):
 def runner(app):
     """Runs the app's ``flask`` commands."""
     return app.test_cli_runner()
+
+
+@pytest.fixture
+def outbox(app):
+    """The mails the app has "sent" (``MAIL_URL=memory://``), as ``email.message`` objects."""
+    with app.app_context():
+        return mail.outbox()
+
+
+def text_of(message):
+    """The plain-text part of a mail."""
+    return message.get_body(("plain",)).get_content()
+
+
+def html_of(message):
+    """The HTML part of a mail."""
+    return message.get_body(("html",)).get_content()
+
+
+def links_in(message):
+    """Every link in a mail's plain-text part, in order."""
+    return LINK.findall(text_of(message))
+
+
+def path_of(link, base="http://localhost"):
+    """The path a mailed link points to on the site (links start with PUBLIC_URL)."""
+    assert link.startswith(base + "/"), link
+    return link.removeprefix(base)
+
+
+def mails_to(outbox, address):
+    """The mails sent to ``address``, oldest first."""
+    return [message for message in outbox if message["To"] == address]
 
 
 @pytest.fixture
@@ -170,6 +213,11 @@ class AuthActions:
         """Press the layout's "Log out" button (a POST form on every page)."""
         return self._client.post("/auth/logout", data={"csrf_token": self.csrf_token("/")})
 
+    def submit(self, path, data, form_path=None):
+        """Send the form at ``path`` (shown at ``form_path``, default ``path``) with ``data``."""
+        token = self.csrf_token(form_path or path)
+        return self._client.post(path, data={"csrf_token": token, **data})
+
 
 @pytest.fixture
 def auth(client):
@@ -186,6 +234,7 @@ def production_app(monkeypatch):
     """
     monkeypatch.setenv("SECRET_KEY", STRONG_SECRET)
     monkeypatch.setenv("DATABASE_URL", os.environ.get("TEST_DATABASE_URL") or "sqlite://")
+    monkeypatch.setenv("MAIL_URL", "smtp://mail.invalid:25")  # never contacted by these tests
     if os.environ.get("TEST_REDIS_URL"):
         monkeypatch.setenv("REDIS_URL", os.environ["TEST_REDIS_URL"])
     else:
@@ -243,3 +292,27 @@ def migration_app(monkeypatch, tmp_path):
     app.extensions["redis"].client.close()
     root.handlers[:] = handlers
     root.setLevel(level)
+
+
+def add_user_as_in_0001(email, password):
+    """Insert a user with only the columns migration 0001 made (the model has more now).
+
+    For tests that upgrade a database holding users from an older revision.
+    """
+    users = table(
+        "users",
+        column("email"),
+        column("password_hash"),
+        column("created_at", UTCDateTime()),
+        column("login_id"),
+    )
+    method = current_app.config["PASSWORD_HASH_METHOD"]
+    db.session.execute(
+        insert(users).values(
+            email=normalize_email(email),
+            password_hash=generate_password_hash(password, method=method),
+            created_at=utcnow(),
+            login_id=new_login_id(),
+        )
+    )
+    db.session.commit()

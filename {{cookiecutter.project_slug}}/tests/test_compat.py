@@ -5,21 +5,26 @@ an upgrade of that library breaks one of its assumptions, a test here fails
 naming the library, its installed version and the module to check.
 """
 
+import inspect
 import pickle
 import pkgutil
 from importlib.metadata import version
 
 import msgspec
 import pytest
-from flask import request
+from flask import current_app, has_app_context, request
 from flask_login import LoginManager as FlaskLoginManager
 from flask_session.redis import RedisSessionInterface
+from rq import Worker
 
 import app.compat
 from app.compat import flask_login, flask_session
+from app.compat import rq as rq_compat
+from app.extensions import db
+from tests.request_counters import counting
 
 # Each compat module and the distribution whose private names it relies on.
-LIBRARIES = {flask_session: "Flask-Session", flask_login: "Flask-Login"}
+LIBRARIES = {flask_session: "Flask-Session", flask_login: "Flask-Login", rq_compat: "rq"}
 
 
 def changed(module, what):
@@ -203,3 +208,62 @@ def test_a_non_ascii_remember_cookie_counts_as_none(client, value):
 def test_the_app_uses_the_ascii_only_login_manager(app):
     assert isinstance(app.login_manager, flask_login.LoginManager)
     assert issubclass(flask_login.LoginManager, FlaskLoginManager)
+
+
+# RQ: each job in the app's context; the forked work horse drops the parent's connections.
+
+
+def test_a_work_horse_drops_the_parents_database_connections_without_closing_them(app, monkeypatch):
+    disposed, worked = [], []
+    with app.app_context():
+        engine = db.engine
+    monkeypatch.setattr(type(engine), "dispose", lambda self, close=True: disposed.append(close))
+    monkeypatch.setattr(Worker, "main_work_horse", lambda self, job, queue: worked.append(job))
+    worker = rq_compat.AppWorker(app, ["default"], connection=app.extensions["redis"].client)
+
+    worker.main_work_horse("the job", "the queue")
+
+    assert disposed == [False], changed(rq_compat, "Worker.main_work_horse")
+    assert worked == ["the job"]
+
+
+def test_each_job_runs_in_an_app_context(app, monkeypatch):
+    seen = []
+
+    def perform_job(self, job, queue, execution):
+        seen.append((has_app_context() and current_app.name, job, queue, execution))
+        return True
+
+    monkeypatch.setattr(Worker, "perform_job", perform_job)
+    worker = rq_compat.AppWorker(app, ["default"], connection=app.extensions["redis"].client)
+
+    assert worker.perform_job("job", "queue", "execution") is True
+    assert seen == [(app.name, "job", "queue", "execution")], changed(
+        rq_compat, "the arguments of Worker.perform_job"
+    )
+    assert not has_app_context()
+
+
+def test_rq_calls_perform_job_with_a_job_a_queue_and_an_execution():
+    parameters = list(inspect.signature(Worker.perform_job).parameters)
+    assert parameters == ["self", "job", "queue", "execution"], changed(
+        rq_compat, "Worker.perform_job(job, queue, execution)"
+    )
+    assert list(inspect.signature(Worker.main_work_horse).parameters) == ["self", "job", "queue"]
+
+
+# Flask-Session: what the app adds to a session's write goes in the same round trip.
+
+
+def test_a_logged_in_session_is_written_with_its_index_entry_in_one_round_trip(
+    app, client, auth, user, redis_client
+):
+    auth.login()
+    session_id = client.get_cookie("session").value
+    assert redis_client.zscore(f"session-index:{user.id}", session_id) is not None
+    app.config["SESSION_USER_RECHECK_SECONDS"] = 0  # the next view renews the snapshot
+    with counting(app) as counts:
+        client.get("/dashboard")
+    assert counts.redis_round_trips == 2, changed(
+        flask_session, "how save_session calls RedisSessionInterface._upsert_session"
+    )

@@ -28,6 +28,7 @@ GOOD_PRODUCTION = {
     "SECRET_KEY": STRONG_SECRET,
     "DATABASE_URL": "postgresql://app:secret@db.internal:5432/app",
     "REDIS_URL": "redis://cache.internal:6379/0",
+    "MAIL_URL": "smtp+tls://user:secret@mail.internal:587",
 }
 
 
@@ -133,6 +134,15 @@ def test_production_accepts_complete_settings(production_env):
         ("DATABASE_URL", "not a database url"),
         ("REDIS_URL", None),
         ("REDIS_URL", "http://cache.internal:6379/0"),
+        ("MAIL_URL", None),
+        ("MAIL_URL", ""),
+        ("MAIL_URL", "http://mail.internal"),
+        ("MAIL_URL", "smtp://"),
+        ("MAIL_URL", "smtp://mail.internal:notaport"),
+        ("MAIL_FROM", "nobody"),
+        ("PUBLIC_URL", "example.com"),
+        ("PUBLIC_URL", "ftp://example.com"),
+        ("PUBLIC_URL", "https://example.com/?next=x"),
     ],
 )
 def test_production_refuses_a_missing_or_unsafe_setting(
@@ -154,7 +164,7 @@ def test_every_problem_is_reported_at_once():
     with pytest.raises(ConfigError) as caught:
         load_settings("production")
     message = str(caught.value)
-    for variable in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL"):
+    for variable in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MAIL_URL"):
         assert variable in message
     assert "\n" not in message
 
@@ -404,7 +414,7 @@ def test_debug_mode_is_reported_with_the_missing_variables(monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(ConfigError) as refused:
         load_settings("production")
-    assert len(refused.value.problems) == 4
+    assert len(refused.value.problems) == 5  # SECRET_KEY, DATABASE_URL, REDIS_URL, MAIL_URL
     assert "DEBUG must be off in this environment (unset FLASK_DEBUG)" in refused.value.problems
 
 
@@ -415,6 +425,7 @@ def test_wrong_types_and_missing_values_are_reported_together(monkeypatch):
         load_settings("production")
     assert refused.value.problems == [
         "REDIS_URL is not set (give it in the environment or in .env)",
+        "MAIL_URL is not set (give it in the environment or in .env)",
         "SECRET_KEY must be text",
         "DATABASE_URL is not a database URL (e.g. postgresql://user:pass@host/db)",
     ]
@@ -462,3 +473,58 @@ def test_production_counts_rate_limits_in_its_redis(production_env):
     assert settings["RATE_LIMIT_STORAGE_URI"] is None
     assert settings["LOG_FORMAT"] == "json"
     assert load_settings("development")["RATE_LIMIT_STORAGE_URI"] == "memory://"
+
+
+@pytest.mark.parametrize(
+    ("variable", "value", "message"),
+    [
+        ("FLASK_JOB_RETRY_INTERVALS", "[]", "JOB_RETRY_INTERVALS must not be empty"),
+        ("FLASK_JOB_RETRY_INTERVALS", "[10, 0]", "JOB_RETRY_INTERVALS must be a positive"),
+        ("FLASK_JOB_QUEUE", '""', "JOB_QUEUE must not be empty"),
+        ("FLASK_JOB_RESULT_TTL", "0", "JOB_RESULT_TTL must be a positive"),
+    ],
+)
+def test_job_settings_are_checked(production_env, monkeypatch, variable, value, message):
+    monkeypatch.setenv(variable, value)
+    with pytest.raises(ConfigError, match=message):
+        load_settings("production")
+
+
+def test_job_retries_can_be_shortened(production_env, monkeypatch):
+    monkeypatch.setenv("FLASK_JOB_RETRY_INTERVALS", "[1, 2]")
+    assert load_settings("production")["JOB_RETRY_INTERVALS"] == [1, 2]
+
+
+def test_retries_start_within_30_seconds_and_last_at_least_10_minutes():
+    intervals = TestingConfig.defaults()["JOB_RETRY_INTERVALS"]
+    assert intervals[0] <= 30
+    assert sum(intervals) >= 600
+
+
+@pytest.mark.parametrize(
+    ("name", "public_url", "mail_url"),
+    [
+        ("development", "http://127.0.0.1:5000", "console://"),
+        ("testing", "http://localhost", "memory://"),
+        ("production", "https://{{ cookiecutter.domain }}", GOOD_PRODUCTION["MAIL_URL"]),
+    ],
+)
+def test_links_and_mail_default_per_environment(
+    production_env, monkeypatch, name, public_url, mail_url
+):
+    if name != "production":
+        monkeypatch.delenv("MAIL_URL")
+    settings = load_settings(name)
+    assert (settings["PUBLIC_URL"], settings["MAIL_URL"]) == (public_url, mail_url)
+    assert settings["MAIL_FROM"] == "noreply@{{ cookiecutter.domain }}"
+
+
+def test_public_url_loses_its_trailing_slash(production_env, monkeypatch):
+    monkeypatch.setenv("PUBLIC_URL", "https://app.example.com/")
+    assert load_settings("production")["PUBLIC_URL"] == "https://app.example.com"
+
+
+def test_an_empty_mail_from_counts_as_unset(production_env, monkeypatch):
+    """docker compose passes MAIL_FROM through even when .env leaves it out."""
+    monkeypatch.setenv("MAIL_FROM", "")
+    assert load_settings("production")["MAIL_FROM"] == "noreply@{{ cookiecutter.domain }}"

@@ -6,10 +6,18 @@ import redis
 from sqlalchemy import text
 
 from app.extensions import db
+from app.infrastructure import deploy_check
 
 
 def check_deploy(app):
     return app.test_cli_runner().invoke(args=["check-deploy"])
+
+
+@pytest.fixture(autouse=True)
+def mail_server_accepts(monkeypatch):
+    """The production app's MAIL_URL names no real server: say it answers (tests/test_mail.py
+    tests the check itself)."""
+    monkeypatch.setattr(deploy_check, "server_problem", lambda: None)
 
 
 @pytest.fixture
@@ -109,3 +117,18 @@ def test_a_redis_without_getex_fails(migrated, monkeypatch):
     result = check_deploy(migrated)
     assert result.exit_code == 1
     assert "problem: Redis has no GETEX (it is older than 6.2)" in result.stderr
+
+
+def test_mail_that_cannot_reach_users_fails(migrated, monkeypatch):
+    migrated.config.update(PUBLIC_URL="http://example.com", JOBS_RUN_AT_ONCE=True)
+    monkeypatch.setattr(deploy_check, "server_problem", lambda: "MAIL_URL is console://: no")
+
+    result = check_deploy(migrated)
+
+    assert result.exit_code == 1
+    for words in (
+        "problem: PUBLIC_URL must start with https://",
+        "problem: JOBS_RUN_AT_ONCE is on",
+        "problem: MAIL_URL is console://",
+    ):
+        assert words in result.stderr

@@ -13,6 +13,7 @@ PRODUCTION = {
     "SECRET_KEY": "a-production-secret-that-is-long-enough-to-be-accepted",
     "DATABASE_URL": "postgresql://app:secret@db.internal:5432/app",
     "REDIS_URL": "redis://cache.internal:6379/0",
+    "MAIL_URL": "smtp://mail.internal:25",
 }
 
 

@@ -9,7 +9,7 @@ from flask.views import MethodView
 from app.auth.guard import is_public_endpoint, public
 
 # The blueprints every project has; the optional parts add their own.
-CORE_BLUEPRINTS = ("main", "auth", "health")
+CORE_BLUEPRINTS = ("main", "auth", "account", "health")
 
 
 def login_redirect_target(response):
@@ -119,7 +119,17 @@ def test_only_these_endpoints_are_public(app):
         for endpoint in public_endpoints(app)
         if "." not in endpoint or endpoint.split(".")[0] in CORE_BLUEPRINTS
     }
-    assert core == {"static", "main.index", "auth.login", "auth.register", "health.health"}
+    assert core == {
+        "static",
+        "main.index",
+        "auth.login",
+        "auth.register",
+        "auth.request_password_reset",
+        "auth.reset_password",
+        "auth.confirm_email",
+        "account.change_email_confirm",
+        "health.health",
+    }
 
 
 def test_every_endpoint_is_public_or_asks_anonymous_visitors_to_log_in(app, client, auth):

@@ -7,12 +7,12 @@ file database in a temporary directory.
 import flask_migrate
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import inspect
+from sqlalchemy import inspect, text
 
 from app.auth.accounts import create_account
 from app.auth.models import User
 from app.extensions import db
-from tests.conftest import MIGRATIONS
+from tests.conftest import MIGRATIONS, add_user_as_in_0001
 
 
 def current_revisions():
@@ -74,16 +74,18 @@ def test_downgrade_to_base_and_back(migration_app):
 
 def test_upgrading_from_0001_keeps_the_existing_users(migration_app):
     flask_migrate.upgrade(directory=MIGRATIONS, revision="0001")
-    create_account("ada@example.com", "correct horse battery")
+    add_user_as_in_0001("ada@example.com", "correct horse battery")
     db.session.remove()
     flask_migrate.upgrade(directory=MIGRATIONS)
     assert current_revisions() == head_revisions(migration_app)
-    assert User.find_by_email("ada@example.com").check_password("correct horse battery")
+    user = User.find_by_email("ada@example.com")
+    assert user.check_password("correct horse battery")
+    assert user.email_confirmed is False  # accounts from before confirmation existed
 
 
 def test_the_upgrade_leaves_a_schema_the_check_accepts(migration_app):
     flask_migrate.upgrade(directory=MIGRATIONS, revision="0001")
-    create_account("ada@example.com", "correct horse battery")
+    add_user_as_in_0001("ada@example.com", "correct horse battery")
     flask_migrate.upgrade(directory=MIGRATIONS)
     result = db_check(migration_app)
     assert result.exit_code == 0, result.output
@@ -95,4 +97,15 @@ def test_downgrading_to_0001_keeps_only_the_users(migration_app):
     db.session.remove()
     flask_migrate.downgrade(directory=MIGRATIONS, revision="0001")
     assert set(inspect(db.engine).get_table_names()) == {"users", "alembic_version"}
-    assert User.find_by_email("ada@example.com") is not None
+    emails = db.session.execute(text("SELECT email FROM users")).scalars().all()
+    assert emails == ["ada@example.com"]
+
+
+def test_confirmation_dates_come_and_go_with_their_migration(migration_app):
+    flask_migrate.upgrade(directory=MIGRATIONS)
+    columns = {column["name"] for column in inspect(db.engine).get_columns("users")}
+    assert "email_confirmed_at" in columns
+    flask_migrate.downgrade(directory=MIGRATIONS, revision="-1")
+    columns = {column["name"] for column in inspect(db.engine).get_columns("users")}
+    assert "email_confirmed_at" not in columns
+    assert current_revisions() != head_revisions(migration_app)

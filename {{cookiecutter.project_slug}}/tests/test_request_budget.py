@@ -10,6 +10,7 @@ tests what its panel costs.
 import pytest
 
 from app.main.dashboard import PANELS_KEY
+from tests.conftest import PASSWORD
 from tests.request_counters import count_request, counting, resp_commands
 
 
@@ -41,7 +42,20 @@ def test_the_user_is_read_again_once_the_recheck_is_due(app, client, auth, user,
     counts = count_request(app, client, "GET", "/dashboard")
     assert counts.status == 200
     assert counts.sql == 1  # the user's row
-    assert counts.redis_commands == 2  # GETEX, then SET of the renewed snapshot
+    # GETEX, then SET of the renewed snapshot with its entry in the user's session
+    # index (ZADD, ZREMRANGEBYSCORE, EXPIRE), pipelined: one more round trip.
+    assert (counts.redis_commands, counts.redis_round_trips) == (5, 2)
+
+
+def test_a_login_writes_the_session_and_its_index_entry_in_one_round_trip(app, client, auth, user):
+    token = auth.csrf_token()
+    with counting(app) as counts:
+        response = client.post(
+            "/auth/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD}
+        )
+    assert response.status_code == 302
+    # GETEX of the old session, DEL of it (the new id), then SET + index in one pipeline.
+    assert counts.redis_round_trips == 3
 
 
 def test_health_is_one_query_and_one_redis_command(app, client):

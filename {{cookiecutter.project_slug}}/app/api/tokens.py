@@ -5,14 +5,16 @@ from datetime import timedelta
 from flask import abort, current_app, g
 from flask.views import MethodView
 from pydantic import Field
+from sqlalchemy import delete
 
 from app.api import bp
 from app.api.auth import authenticate, unauthorized
 from app.api.models import ApiToken
 from app.api.operations import operation
 from app.api.schemas import Input, Output, Timestamp
-from app.auth.accounts import EMAIL_MAX_LENGTH
+from app.auth.accounts import EMAIL_MAX_LENGTH, must_confirm_first
 from app.auth.accounts import authenticate as check_credentials
+from app.auth.signals import logins_revoked
 from app.extensions import db
 from app.infrastructure.rate_limits import failed_login_limit
 
@@ -41,15 +43,19 @@ class TokensView(MethodView):
     # counts against the client's address like a wrong password there.
     decorators = [authenticate(public_methods={"POST"}), failed_login_limit]
 
-    @operation(body=TokenRequest, response=TokenOut, status=201, errors=(401, 429))
+    @operation(body=TokenRequest, response=TokenOut, status=201, errors=(401, 403, 429))
     def post(self, body: TokenRequest) -> tuple[TokenOut, dict[str, str]]:
         """Issue a token for an email and password.
 
-        Wrong credentials get one 401 that does not say which was wrong.
+        Wrong credentials get one 401 that does not say which was wrong; an
+        account that must confirm its address first (``ALLOW_UNCONFIRMED_LOGIN``
+        off) gets 403.
         """
         user = check_credentials(body.email, body.password)
         if user is None:
             unauthorized("Invalid email or password.")
+        if must_confirm_first(user):
+            abort(403, "Confirm your email address first: follow the link mailed to it.")
         ApiToken.delete_expired(user)
         lifetime = timedelta(seconds=current_app.config["API_TOKEN_LIFETIME_SECONDS"])
         token, plain = ApiToken.issue(user, lifetime)
@@ -66,4 +72,11 @@ class TokensView(MethodView):
         db.session.commit()
 
 
+def delete_tokens_of(_app: object, user_id: int, **_extra: object) -> None:
+    """When every login of a user is revoked (a new password, a deleted account), so are
+    their tokens; the revoking request commits."""
+    db.session.execute(delete(ApiToken).where(ApiToken.user_id == user_id))
+
+
+logins_revoked.connect(delete_tokens_of)
 bp.add_url_rule("/tokens", view_func=TokensView.as_view("tokens"))

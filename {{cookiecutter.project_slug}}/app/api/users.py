@@ -15,6 +15,8 @@ class UserOut(Output):
 
     id: int
     email: str
+    # True once the owner has followed a link mailed to this address.
+    email_confirmed: bool
     created_at: Timestamp
 
 

@@ -96,3 +96,8 @@ def authenticate(email: str, password: str) -> User | None:
         user.set_password(password)
         db.session.commit()
     return user
+
+
+def must_confirm_first(user: User) -> bool:
+    """True when ``user`` may not log in yet: unconfirmed, and ``ALLOW_UNCONFIRMED_LOGIN`` off."""
+    return not user.email_confirmed and not current_app.config["ALLOW_UNCONFIRMED_LOGIN"]

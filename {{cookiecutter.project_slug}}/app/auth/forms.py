@@ -53,3 +53,23 @@ class LogoutForm(FlaskForm):
     """An empty form: logging out is a POST, and the form carries its CSRF token."""
 
     submit = SubmitField("Log out")
+
+
+class PasswordResetRequestForm(FlaskForm):
+    """Ask for a reset link: the same answer whether or not an account has the address."""
+
+    email = EmailField(
+        "Email", filters=[strip_whitespace], validators=[DataRequired(), acceptable_email]
+    )
+    submit = SubmitField("Send me a link")
+
+
+class NewPasswordForm(FlaskForm):
+    """Choose a password, typed twice (after a reset link, or when changing it)."""
+
+    password = PasswordField("New password", validators=[DataRequired(), acceptable_password])
+    confirm_password = PasswordField(
+        "Confirm new password",
+        validators=[DataRequired(), EqualTo("password", message="Passwords do not match.")],
+    )
+    submit = SubmitField("Set the new password")

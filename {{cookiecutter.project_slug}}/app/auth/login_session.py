@@ -7,7 +7,8 @@ A login from the remember-me cookie moves to a new id the same way.
 Logging out deletes the stored session and revokes the user's login id, so
 a copied session or remember-me cookie is worthless afterwards; sessions on
 the user's other devices end at their next check against the database
-(``app/auth/session_user.py``). A fresh anonymous session carries the
+(``app/auth/session_user.py``; a password change ends them at once,
+``app/auth/revocation.py``). A fresh anonymous session carries the
 "logged out" message.
 """
 
@@ -20,13 +21,14 @@ from flask_login import login_user, logout_user
 from app.auth.models import User
 from app.auth.session_user import SNAPSHOT_KEY, SessionUser, remember_in_session
 from app.extensions import db
+from app.infrastructure.session_index import OWNER_KEY
 
 # Flask-Login's after-request hook deletes the remember-me cookie when it
 # finds this value in the session.
 CLEAR_REMEMBER_COOKIE = {"_remember": "clear"}
 # What Flask-Login and the user loader write into the session when the
 # remember-me cookie logs someone in.
-REMEMBER_LOGIN_KEYS = ("_user_id", "_fresh", SNAPSHOT_KEY)
+REMEMBER_LOGIN_KEYS = ("_user_id", "_fresh", SNAPSHOT_KEY, OWNER_KEY)
 
 
 def regenerate_session_id() -> None:

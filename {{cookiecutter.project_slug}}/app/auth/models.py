@@ -41,6 +41,8 @@ class User(UserMixin, Model):
     password_hash: Mapped[str] = mapped_column(String(255))
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+    # When the owner followed a link mailed to this address; None until then.
+    email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # What Flask-Login keeps in sessions and remember-me cookies instead of
     # the primary key. Changing it (at logout) revokes every one of them.
     login_id: Mapped[str] = mapped_column(String(64), unique=True, default=new_login_id)
@@ -50,8 +52,28 @@ class User(UserMixin, Model):
         return self.login_id
 
     def revoke_logins(self) -> None:
-        """End every session and remember-me cookie of this user, on every device."""
+        """Make every session and remember-me cookie of this user worthless, on every device.
+
+        A session stops trusting its copy of the user at its next check
+        (``app/auth/session_user.py``); ``app/auth/revocation.py`` also ends
+        the stored sessions at once.
+        """
         self.login_id = new_login_id()
+
+    @property
+    def email_confirmed(self) -> bool:
+        """True once the owner has followed a link mailed to the current address."""
+        return self.email_confirmed_at is not None
+
+    def confirm_email(self) -> None:
+        """Record that the current address reaches the owner (kept from the first time)."""
+        if self.email_confirmed_at is None:
+            self.email_confirmed_at = utcnow()
+
+    def change_email(self, email: str) -> None:
+        """Move the account to ``email``, confirmed: the owner followed a link mailed there."""
+        self.email = email
+        self.email_confirmed_at = utcnow()
 
     @validates("email")
     def _normalize_email(self, _key: str, email: str) -> str:

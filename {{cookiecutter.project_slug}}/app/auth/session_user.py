@@ -12,6 +12,13 @@ page view reads the row again: a revoked login id (``revoke_logins``, which
 logout calls) or a deleted user ends the session then, and a changed email
 shows up. That delay is the trade-off: set it to 0 to check on every
 request, at the cost of one query and one session write per page view.
+
+Changes that must not wait do not: a password change, a reset or a deleted
+account end the user's stored sessions at once (``app/auth/revocation.py``),
+and a confirmed or changed address makes every session of the user read the
+row at its next page view (``recheck_everywhere``). Development without
+Redis keeps no list of a user's sessions, so there every page view reads
+the row.
 """
 
 import time
@@ -22,6 +29,7 @@ from flask import current_app, session
 from flask_login import UserMixin
 
 from app.auth.models import User
+from app.infrastructure.session_index import OWNER_KEY, has_session_index, rewrite_sessions_of
 
 # The session key holding the snapshot, beside Flask-Login's own "_user_id".
 SNAPSHOT_KEY = "_user"
@@ -39,6 +47,7 @@ class SessionUser(UserMixin):
         self.email = snapshot["email"]
         self.created_at = snapshot["created_at"]
         self.last_login_at = snapshot["last_login_at"]
+        self.email_confirmed = snapshot.get("email_confirmed", False)
         self.login_id = login_id
 
     def get_id(self) -> str:
@@ -61,16 +70,42 @@ def remember_in_session(user: User) -> SessionUser:
         "email": user.email,
         "created_at": user.created_at,
         "last_login_at": user.last_login_at,
+        "email_confirmed": user.email_confirmed,
         "checked_at": time.time(),
     }
     session[SNAPSHOT_KEY] = snapshot
+    # Lists the session among the user's, so it can be ended from elsewhere.
+    session[OWNER_KEY] = user.id
     return SessionUser(snapshot, user.login_id)
 
 
 def is_fresh(snapshot: Mapping[str, Any]) -> bool:
-    """True while the database confirmed the snapshot recently enough to trust it."""
+    """True while the database confirmed the snapshot recently enough to trust it.
+
+    Never without a list of the user's sessions (the file store): nothing
+    else could tell this session that its login was revoked.
+    """
+    if not has_session_index():
+        return False
     max_age = current_app.config["SESSION_USER_RECHECK_SECONDS"]
     return time.time() - snapshot["checked_at"] < max_age
+
+
+def recheck_everywhere(user: User) -> None:
+    """Make each logged-in session of ``user`` read the row at its next page view.
+
+    For changes the pages show (a confirmed or a new address) that should
+    not wait for ``SESSION_USER_RECHECK_SECONDS``. This request's own
+    snapshot is renewed on the spot when it is the same user's.
+    """
+
+    def mark_stale(data: dict[str, Any]) -> None:
+        if isinstance(data.get(SNAPSHOT_KEY), dict):
+            data[SNAPSHOT_KEY]["checked_at"] = 0
+
+    rewrite_sessions_of(user.id, mark_stale)
+    if session.get(OWNER_KEY) == user.id:
+        remember_in_session(user)
 
 
 def load_session_user(login_id: str) -> SessionUser | None:

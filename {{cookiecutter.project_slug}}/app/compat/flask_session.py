@@ -5,7 +5,9 @@ Flask-Session 0.8 reads a session with ``GET`` and then writes it back with
 it with ``GETEX``, which slides the expiry in the same command (Redis 6.2+),
 and writes only a session that changed. It also refuses to bring back a
 session that another request deleted meanwhile (a logout): a session read
-from Redis is only ever updated in place (``SET ... XX``).
+from Redis is only ever updated in place (``SET ... XX``). A subclass may
+write more in the same round trip (``also_write``: the app keeps an index
+of each user's sessions there, ``app/infrastructure/session_index.py``).
 
 Relies on (checked by ``tests/test_compat.py``): the subclass hooks
 ``RedisSessionInterface._retrieve_session_data(store_id)`` and
@@ -21,6 +23,7 @@ import msgspec
 from flask import Flask, Request, current_app
 from flask_session.base import ServerSideSession
 from flask_session.redis import RedisSessionInterface
+from redis.client import Pipeline
 
 # The private names this module overrides or uses, for tests/test_compat.py.
 RELIES_ON = (
@@ -79,13 +82,22 @@ class SlidingRedisSessions(RedisSessionInterface):
     def _upsert_session(
         self, session_lifetime: timedelta, session: ServerSideSession, store_id: str
     ) -> None:
-        """Write the session; one read from Redis only if it still exists there."""
-        self.client.set(
+        """Write the session (one read from Redis only if it still exists there),
+        with whatever ``also_write`` adds, in one round trip."""
+        pipeline = self.client.pipeline(transaction=False)
+        pipeline.set(
             store_id,
             self.serializer.encode(session),
             ex=int(session_lifetime.total_seconds()),
             xx=getattr(session, "stored_sid", None) == session.sid,
         )
+        self.also_write(pipeline, session, session_lifetime)
+        pipeline.execute()
+
+    def also_write(
+        self, pipeline: Pipeline, session: ServerSideSession, session_lifetime: timedelta
+    ) -> None:
+        """Add commands to the pipeline that saves ``session``; none by default."""
 
     def _retrieve_session_data(self, store_id: str) -> dict[str, Any] | None:
         """The stored session (its expiry pushed back), or None."""

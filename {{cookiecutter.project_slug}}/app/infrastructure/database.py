@@ -1,5 +1,6 @@
 """The declarative base, naming convention and column types every model shares,
-and how pooled PostgreSQL connections are checked before use."""
+how pooled PostgreSQL connections are checked before use, and SQLite made to
+enforce foreign keys as PostgreSQL does."""
 
 import select
 from datetime import UTC, datetime
@@ -104,3 +105,22 @@ def server_has_hung_up(socket_fd: int) -> bool:
     poller = select.poll()
     poller.register(socket_fd, select.POLLIN | select.POLLERR | select.POLLHUP)
     return bool(poller.poll(0))
+
+
+def enforce_foreign_keys(engine: Engine) -> None:
+    """Make SQLite honour foreign keys (and their ``ON DELETE CASCADE``), as PostgreSQL does.
+
+    SQLite ignores them unless each connection asks, so without this a
+    deleted account would leave its rows behind in development and tests
+    only. (Migrations turn it off for their own connection: see
+    ``migrations/env.py``.)
+    """
+    if engine.dialect.name == "sqlite":
+        event.listen(engine, "connect", turn_on_foreign_keys)
+
+
+def turn_on_foreign_keys(dbapi_connection: Any, _record: ConnectionPoolEntry) -> None:
+    """A ``connect`` hook: ``PRAGMA foreign_keys = ON`` for each new SQLite connection."""
+    cursor = dbapi_connection.cursor()
+    cursor.execute("PRAGMA foreign_keys = ON")
+    cursor.close()

@@ -1,5 +1,10 @@
 """``python manage.py check-deploy``: is this configuration fit for production?
 
+It checks the settings, that the database is at the newest migration, that
+Redis answers, and that mail can go out: ``PUBLIC_URL`` over HTTPS, and an
+SMTP server at ``MAIL_URL`` that accepts a connection (and the login, when
+the URL has credentials).
+
 Run it where the app will run (same environment, same ``.env``) before
 sending traffic. Each problem is printed on a line of its own, and the
 command exits with status 1 when there is any, so a deploy script or CI
@@ -16,6 +21,7 @@ from flask import Flask, current_app
 from sqlalchemy import text
 
 from app.extensions import db, migrate, redis_store
+from app.infrastructure.mail import server_problem
 from config import MIN_SECRET_KEY_LENGTH, is_weak_secret
 
 # (config key, the value production needs) for every cookie flag.
@@ -89,6 +95,22 @@ def redis_problems() -> list[str]:
     return []
 
 
+def mail_and_job_problems(config: Mapping[str, Any]) -> list[str]:
+    """Links in mail over HTTPS, mail sent from jobs, and a mail server that accepts us."""
+    problems = []
+    if not config["PUBLIC_URL"].startswith("https://"):
+        problems.append("PUBLIC_URL must start with https:// (links in mail are built from it)")
+    if config["JOBS_RUN_AT_ONCE"]:
+        problems.append("JOBS_RUN_AT_ONCE is on: mail would be sent inside requests")
+    problem = server_problem()
+    return problems + ([problem] if problem else [])
+
+
 def find_deploy_problems(app: Flask) -> list[str]:
     """Every reason this app is not ready for production, as sentences."""
-    return settings_problems(app.config, app.debug) + database_problems() + redis_problems()
+    return (
+        settings_problems(app.config, app.debug)
+        + database_problems()
+        + redis_problems()
+        + mail_and_job_problems(app.config)
+    )

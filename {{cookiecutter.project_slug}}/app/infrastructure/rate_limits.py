@@ -17,6 +17,14 @@ Flask-Limiter counts per client address (see ``limiter`` in
     ``REGISTRATION_RATE_LIMIT``: it caps mass sign-ups and probing for taken
     emails from one address.
 
+``password_reset_limit``, ``confirmation_limit`` and ``target_limit(...)``
+    Count every POST that asks for a mail (a password reset, a confirmation
+    or email-change link), per client address (``PASSWORD_RESET_RATE_LIMIT``,
+    ``CONFIRMATION_RATE_LIMIT``) and, with ``target_limit``, per address
+    mailed to (the ``*_TARGET_RATE_LIMIT`` settings), so nobody can flood
+    one mailbox from many clients. Known and unknown addresses count alike:
+    a 429 tells nothing about which have accounts.
+
 Production keeps the counts in Redis (``REDIS_URL``, through the app's own
 client and its short timeouts), so every worker and instance sees the same
 numbers. While Redis is down the limit cannot be checked, and the request
@@ -36,10 +44,12 @@ from app.extensions import limiter
 from app.web.errors import ErrorResponse, error_response
 
 if TYPE_CHECKING:
-    from flask_limiter import RateLimitExceeded, RequestLimit
+    from flask_limiter import RateLimitExceeded, RequestLimit, RouteLimit
 
 FAILED_LOGIN_SCOPE = "failed-login"
 REGISTRATION_SCOPE = "registration"
+PASSWORD_RESET_SCOPE = "password-reset"  # noqa: S105  (a scope name)
+CONFIRMATION_SCOPE = "confirmation"
 FAILED_LOGIN_FLAG = "login_failed"
 UNAUTHORIZED = 401
 
@@ -71,6 +81,27 @@ registration_limit = limiter.shared_limit(
     scope=REGISTRATION_SCOPE,
     methods=["POST"],
 )
+
+password_reset_limit = limiter.shared_limit(
+    configured("PASSWORD_RESET_RATE_LIMIT"),
+    scope=PASSWORD_RESET_SCOPE,
+    methods=["POST"],
+)
+
+confirmation_limit = limiter.shared_limit(
+    configured("CONFIRMATION_RATE_LIMIT"),
+    scope=CONFIRMATION_SCOPE,
+    methods=["POST"],
+)
+
+
+def target_limit(setting: str, scope: str, target: Callable[[], str]) -> "RouteLimit":
+    """A limit on POSTs per address mailed to: ``target()`` names it for each request.
+
+    ``scope`` keeps its count apart from other limits'; views sharing a
+    scope share the count.
+    """
+    return limiter.shared_limit(configured(setting), scope=scope, key_func=target, methods=["POST"])
 
 
 def breached_limit() -> "RequestLimit":

@@ -8,6 +8,9 @@ in files under ``instance/sessions`` so nothing needs installing.
 While Redis is down, a request that carries a session cookie (or that would
 save a session) is answered 503 quickly, and touches Redis only once: the
 error page is rendered with a stand-in session that is never saved.
+
+Redis sessions are listed per user, so they can be ended all at once
+(``app/infrastructure/session_index.py``).
 """
 
 from collections.abc import Callable
@@ -18,9 +21,10 @@ from cachelib.file import FileSystemCache
 from flask import Flask, Request, Response, current_app, request
 from flask.sessions import SecureCookieSession, SessionInterface, SessionMixin
 
-from app.compat.flask_session import MsgpackOnlySerializer, SlidingRedisSessions
+from app.compat.flask_session import MsgpackOnlySerializer
 from app.extensions import server_session
 from app.infrastructure import SERVICE_OUTAGES
+from app.infrastructure.session_index import IndexedRedisSessions
 
 # Enough for a developer's browsers; the store prunes beyond it.
 FILE_STORE_THRESHOLD = 1000
@@ -101,7 +105,7 @@ def init_app(app: Flask) -> None:
     """Pick the session store for this app and install it."""
     client = app.extensions["redis"].client  # set up by redis_client.init_app just before
     if client is not None:
-        interface: Any = SlidingRedisSessions(
+        interface: Any = IndexedRedisSessions(
             app,
             client=client,
             key_prefix=app.config["SESSION_KEY_PREFIX"],

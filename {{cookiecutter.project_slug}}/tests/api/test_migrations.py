@@ -6,9 +6,9 @@ import flask_migrate
 from sqlalchemy import inspect
 
 from app.api.models import ApiToken
-from app.auth.accounts import create_account
+from app.auth.models import User
 from app.extensions import db
-from tests.conftest import MIGRATIONS
+from tests.conftest import MIGRATIONS, add_user_as_in_0001
 
 
 def test_upgrade_builds_the_tokens_table(migration_app):
@@ -18,8 +18,9 @@ def test_upgrade_builds_the_tokens_table(migration_app):
 
 def test_existing_users_can_hold_tokens_after_the_upgrade(migration_app):
     flask_migrate.upgrade(directory=MIGRATIONS, revision="0001")
-    user = create_account("ada@example.com", "correct horse battery")
+    add_user_as_in_0001("ada@example.com", "correct horse battery")
     flask_migrate.upgrade(directory=MIGRATIONS)
+    user = User.find_by_email("ada@example.com")
     _token, plain = ApiToken.issue(user, timedelta(hours=1))
     db.session.commit()
     assert ApiToken.find_valid(plain).user.email == "ada@example.com"

@@ -1,0 +1,11 @@
+"""Signals the auth package sends, for other parts to act on without auth importing them."""
+
+from blinker import Namespace
+
+signals = Namespace()
+
+# Sent with the user's id (``sender`` is the app) when every login of that
+# user has been revoked: a password reset or change, or the account's
+# deletion. A part that grants access by other means (bearer tokens, say)
+# connects to it and revokes those too, in the same database transaction.
+logins_revoked = signals.signal("logins-revoked")
