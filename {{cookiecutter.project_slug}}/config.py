@@ -16,6 +16,7 @@ from collections.abc import Callable, Iterable, Mapping
 from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal, get_args
+from urllib.parse import urlsplit
 
 from dotenv import load_dotenv
 from flask import Config
@@ -113,6 +114,13 @@ RedisURL = Annotated[
         "must start with redis://, rediss:// or unix://",
     ),
 ]
+PublicURL = Annotated[
+    str,
+    check(
+        lambda url: urlsplit(url).scheme in ("http", "https") and bool(urlsplit(url).hostname),
+        "must be the site's address as visitors type it (e.g. https://example.com)",
+    ),
+]
 RateLimit = Annotated[
     str, check(parse_many, "must be a rate such as '10 per minute' or '100/hour'")
 ]
@@ -139,6 +147,7 @@ class BaseConfig(BaseModel):
         "SECRET_KEY": "SECRET_KEY",
         "DATABASE_URL": "DATABASE_URL",
         "REDIS_URL": "REDIS_URL",
+        "PUBLIC_URL": "PUBLIC_URL",
     }
 
     # The display name, written by the template as a JSON-escaped literal.
@@ -149,6 +158,9 @@ class BaseConfig(BaseModel):
     DATABASE_URL: DatabaseURL
     # Sessions and rate-limit counts; None keeps sessions in local files.
     REDIS_URL: RedisURL | None = None
+    # The site's address as visitors type it (scheme, host, port): absolute
+    # links, and the one Origin allowed to open the site's WebSocket.
+    PUBLIC_URL: PublicURL = "http://127.0.0.1:5000"
 
     # Flask's testing mode: errors reach the test client.
     TESTING: bool = False
@@ -195,6 +207,8 @@ class BaseConfig(BaseModel):
     # Outages must fail fast: seconds before a connection attempt gives up
     # (libpq counts whole seconds).
     DATABASE_CONNECT_TIMEOUT: Positive = 2
+    # Seconds a request waits for a free pooled database connection before its 503.
+    DATABASE_POOL_TIMEOUT: Timeout = 5.0
     REDIS_CONNECT_TIMEOUT: Timeout = 1.0
     REDIS_SOCKET_TIMEOUT: Timeout = 1.0
 
@@ -214,6 +228,22 @@ class BaseConfig(BaseModel):
     HSTS_SECONDS: NotNegative = 0
     # Add includeSubDomains only once every subdomain is served over HTTPS.
     HSTS_INCLUDE_SUBDOMAINS: bool = False
+{%- if cookiecutter.use_realtime %}
+
+    # Live updates (the WebSocket at /ws, app/realtime/).
+    # Seconds between pings: keeps proxies from closing idle sockets, finds dead clients.
+    REALTIME_PING_SECONDS: Positive = 25
+    # Largest frame a client may send, in bytes; a bigger one closes its socket (1009).
+    REALTIME_MAX_MESSAGE_BYTES: Positive = 4096
+    # Open sockets one user may have at once, across every instance; the next gets 429.
+    REALTIME_MAX_SOCKETS_PER_USER: Annotated[int, Field(ge=10)] = 20
+    # Sockets one process holds; each takes a gunicorn thread, so leave 16 for pages.
+    REALTIME_MAX_SOCKETS_PER_PROCESS: Positive = 112
+    # Seconds between checks that each socket's session or token is still valid.
+    REALTIME_SESSION_CHECK_SECONDS: Timeout = 2.0
+    # Prefix of the Redis channels and keys; pub/sub ignores the database number.
+    REALTIME_KEY_PREFIX: str = "realtime:"
+{%- endif %}
 
     @field_validator("PASSWORD_MAX_LENGTH")
     @classmethod
@@ -269,6 +299,7 @@ class TestingConfig(BaseConfig):
 
     SECRET_KEY: str = "testing-secret-key-of-at-least-32-characters"  # noqa: S105  (tests only)
     DATABASE_URL: DatabaseURL = "sqlite://"
+    PUBLIC_URL: PublicURL = "http://localhost"
     TESTING: bool = True
     PASSWORD_HASH_METHOD: str = "scrypt:1024:8:1"  # noqa: S105  (a hash method, not a password)
 
@@ -278,6 +309,7 @@ class ProductionConfig(BaseConfig):
 
     SECRET_KEY: StrongSecret
     REDIS_URL: RedisURL
+    PUBLIC_URL: PublicURL = {{ ("https://" ~ cookiecutter.domain) | jsonify }}  # fmt: skip
     # Werkzeug's debugger runs any code a visitor types.
     DEBUG: Annotated[
         Any, check(operator.not_, "must be off in this environment (unset FLASK_DEBUG)")
@@ -351,15 +383,21 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
-def engine_options(url: str, connect_timeout: int) -> dict[str, Any]:
+def engine_options(url: str, connect_timeout: int, pool_timeout: float) -> dict[str, Any]:
     """SQLAlchemy engine options: fail fast, keep values out of logs.
 
     ``hide_parameters`` keeps statement parameters (emails, password hashes)
     out of error messages, and so out of the logs. Connections the server
     closed are replaced at checkout without a ping (``app/database.py``).
+    A request finding every pooled connection busy waits ``pool_timeout``
+    seconds, then gets a 503, rather than hanging with its thread.
     """
     if make_url(url).get_backend_name() == "postgresql":
-        return {"hide_parameters": True, "connect_args": {"connect_timeout": connect_timeout}}
+        return {
+            "hide_parameters": True,
+            "pool_timeout": pool_timeout,
+            "connect_args": {"connect_timeout": connect_timeout},
+        }
     return {"hide_parameters": True}
 
 
@@ -387,6 +425,8 @@ def load_settings(config_name: str | None = None) -> Config:
     config["CONFIG_NAME"] = name
     config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(settings.DATABASE_URL)
     config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
-        config["SQLALCHEMY_DATABASE_URI"], settings.DATABASE_CONNECT_TIMEOUT
+        config["SQLALCHEMY_DATABASE_URI"],
+        settings.DATABASE_CONNECT_TIMEOUT,
+        settings.DATABASE_POOL_TIMEOUT,
     )
     return config
