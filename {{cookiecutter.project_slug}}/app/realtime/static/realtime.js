@@ -17,6 +17,8 @@
   var PONG_WAIT_MS = 10000;          // no answer to a ping this long: the connection is dead
   var FIRST_DELAY_MS = 1000;         // backoff before reconnecting, doubled up to the maximum,
   var MAX_DELAY_MS = 30000;          // with jitter so that clients do not return all at once
+  var RELOADED_AT = "realtime:reloaded-at";
+  var RELOAD_AGAIN_AFTER_MS = 60000;
   var delay = FIRST_DELAY_MS;
   var socket = null;
   var everOpened = false;
@@ -89,10 +91,16 @@
       });
   }
 
+  // Reloading shows the login form, unless the site still trusts the page's session for a
+  // little while (SESSION_USER_RECHECK_SECONDS): then it is reloaded once, not over and over.
   function ended() {
     stopped = true;
     show("ended", "Live updates: off (signed out)");
-    if (announce("ended", {}, true)) location.reload();
+    if (!announce("ended", {}, true)) return;
+    var lastReload = Number(sessionStorage.getItem(RELOADED_AT) || 0);
+    if (Date.now() - lastReload < RELOAD_AGAIN_AFTER_MS) return;
+    sessionStorage.setItem(RELOADED_AT, String(Date.now()));
+    location.reload();
   }
 
   // Browsers answer the server's pings without telling scripts, so the script asks too: a
