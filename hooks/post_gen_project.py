@@ -34,6 +34,7 @@ PART_PATHS = {
         "app/notes/api.py",
         "tests/notes/test_notes_api.py",
         "app/realtime/bearer.py",
+        "tests/realtime/test_bearer.py",
         "tests/browser/test_live_notes_api.py",
     ],
     "use_example_notes": [

@@ -28,8 +28,9 @@ SUITE_ANSWER_SETS = {
     "default": {},
     "unicode-apostrophe": {"project_name": "Zoë's Shop"},
     "no-api": {"use_api": False},
-    "no-notes": {"use_example_notes": False},
-    "minimal": {"use_api": False, "use_example_notes": False},
+    "no-notes": {"use_example_notes": False, "use_realtime": False},
+    "no-realtime": {"use_realtime": False},
+    "minimal": {"use_api": False, "use_example_notes": False, "use_realtime": False},
     "benchmark": {"use_benchmark": True},
 }
 # The schema is built and checked for every set of parts.

@@ -158,8 +158,8 @@ class BaseConfig(BaseModel):
     DATABASE_URL: DatabaseURL
     # Sessions and rate-limit counts; None keeps sessions in local files.
     REDIS_URL: RedisURL | None = None
-    # The site's address as visitors type it (scheme, host, port): absolute
-    # links, and the one Origin allowed to open the site's WebSocket.
+    # The site's address as visitors type it (scheme, host, port), for absolute
+    # links{% if cookiecutter.use_realtime %} and as the one Origin that may open the live updates socket{% endif %}.
     PUBLIC_URL: PublicURL = "http://127.0.0.1:5000"
 
     # Flask's testing mode: errors reach the test client.
