@@ -76,12 +76,14 @@ def check_origin(listener: Listener) -> None:
 
 
 def identify() -> Listener:
-    """The caller as a ``Listener``; 401 for anyone not logged in.
 {%- if cookiecutter.use_api %}
+    """The caller as a ``Listener``; 401 for anyone not logged in.
 
     A bearer token, when sent, wins over the cookie, as in the API.
-{%- endif %}
     """
+{%- else %}
+    """The caller as a ``Listener``; 401 for anyone not logged in."""
+{%- endif %}
 {%- if cookiecutter.use_api %}
     if "Authorization" in request.headers:
         from app.realtime.bearer import bearer_listener

@@ -37,7 +37,9 @@ CHROMIUM_ARGS = [
     "--disable-sync",
     "--no-first-run",
 ]
-SCREENSHOTS = Path(os.environ.get("BROWSER_SCREENSHOTS") or config.PROJECT_ROOT / "build/screenshots")
+SCREENSHOTS = Path(
+    os.environ.get("BROWSER_SCREENSHOTS") or config.PROJECT_ROOT / "build" / "screenshots"
+)
 PASSWORD = "correct horse battery staple"
 # Playwright's waits, in milliseconds: generous for a loaded machine.
 PATIENCE_MS = 10_000
@@ -92,7 +94,7 @@ class Instance:
             if self.process.poll() is not None:
                 raise AssertionError(f"gunicorn exited:\n{self.log_path.read_text()}")
             try:
-                with urllib.request.urlopen(self.url + "/health", timeout=2):
+                with urllib.request.urlopen(self.url + "/health", timeout=2):  # noqa: S310
                     return
             except (OSError, urllib.error.URLError):
                 time.sleep(0.2)

@@ -69,7 +69,9 @@ def test_logging_out_in_another_tab_takes_the_dashboard_to_the_login_form(
     screenshot(watching, "1-login-form")
 
 
-def test_what_is_typed_in_the_note_form_survives_a_live_update(instances, chromium, context, account):
+def test_what_is_typed_in_the_note_form_survives_a_live_update(
+    instances, chromium, context, account
+):
     first, second = instances
     watching = watch_dashboard(context, first.url, account)
     watching.fill("input[name=title]", "half-typed")

@@ -47,7 +47,10 @@ def test_notes_made_through_the_api_reach_the_bearer_socket(app, server, user):
     assert json.loads(receive(ws))["event"] == "note.created"
     updated = json.loads(receive(ws))
     assert updated["event"] == "note.updated"
-    assert updated["note"] == created.json | {"body": "more", "updated_at": updated["note"]["updated_at"]}
+    assert updated["note"] == created.json | {
+        "body": "more",
+        "updated_at": updated["note"]["updated_at"],
+    }
     ws.close()
 
 

@@ -74,7 +74,9 @@ def test_ipv6_origins_keep_their_brackets():
     assert origin_of("wss://[::1]") == "https://[::1]"
 
 
-def test_a_plain_get_answers_426_once_logged_in_so_the_page_knows_it_may_connect(client, auth, user):
+def test_a_plain_get_answers_426_once_logged_in_so_the_page_knows_it_may_connect(
+    client, auth, user
+):
     assert client.get("/ws").status_code == 401  # what the page's script reads as "signed out"
     auth.login()
 
@@ -106,7 +108,9 @@ def test_a_handshake_while_redis_is_down_is_refused_with_503(client, logged_in, 
     assert "Retry-After" in response.headers
 
 
-def test_a_handshake_while_the_subscription_is_down_is_refused_with_503(server, logged_in, monkeypatch):
+def test_a_handshake_while_the_subscription_is_down_is_refused_with_503(
+    server, logged_in, monkeypatch
+):
     import redis
 
     from app.realtime import hub
