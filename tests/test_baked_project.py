@@ -13,6 +13,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from helpers.baking import TEMPLATE_DIR
 from helpers.processes import describe, project_env, run
 from helpers.services import (
     fresh_postgres_database,
@@ -36,6 +37,8 @@ SUITE_ANSWER_SETS = {
 # The schema is built and checked for every set of parts.
 MIGRATION_ANSWER_SETS = ["default", "no-api", "no-notes", "minimal"]
 MANAGE_COMMANDS = {"create-user", "db", "run", "shell", "routes"}
+# Where the generated suites' browser tests leave their screenshots (build/ is gitignored).
+SCREENSHOTS_DIR = TEMPLATE_DIR / "build" / "screenshots"
 # How the generated suite is run: the project's own pytest settings, no cache dir.
 PYTEST = ["-m", "pytest", "-p", "no:cacheprovider", "-q"]
 
@@ -68,8 +71,12 @@ def suite_database():
 @pytest.mark.parametrize("answer_set", SUITE_ANSWER_SETS)
 def test_generated_test_suite_passes(projects, answer_set):
     with suite_database() as database_url:
-        # TEST_REDIS_URL passes through; TEST_DATABASE_URL is the fresh database.
-        env = project_env(TEST_DATABASE_URL=database_url)
+        # TEST_REDIS_URL passes through; TEST_DATABASE_URL is the fresh database. The
+        # browser tests' screenshots are kept with the template's build output (CI artifacts).
+        env = project_env(
+            TEST_DATABASE_URL=database_url,
+            BROWSER_SCREENSHOTS=str(SCREENSHOTS_DIR / answer_set),
+        )
         result = run(projects[answer_set], *PYTEST, env=env, timeout=900)
 
     assert result.returncode == 0, describe(result)
