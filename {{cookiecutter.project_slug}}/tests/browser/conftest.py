@@ -63,13 +63,13 @@ def free_port():
 class Instance:
     """One gunicorn serving the app on 127.0.0.1 in production mode."""
 
-    def __init__(self, name, log_dir):
+    def __init__(self, name, log_dir, secret):
         self.port = free_port()
         self.url = f"http://127.0.0.1:{self.port}"
         env = {
             **{k: v for k, v in os.environ.items() if not k.startswith(("FLASK_", "GUNICORN_"))},
             "FLASK_CONFIG": "production",
-            "SECRET_KEY": secrets.token_urlsafe(48),
+            "SECRET_KEY": secret,  # one secret for the site, as behind a load balancer
             "DATABASE_URL": os.environ["TEST_DATABASE_URL"],
             "REDIS_URL": os.environ["TEST_REDIS_URL"],
             "PUBLIC_URL": self.url,
@@ -86,7 +86,6 @@ class Instance:
             stdout=self.log,
             stderr=subprocess.STDOUT,
         )
-        self.wait_until_ready()
 
     def wait_until_ready(self, timeout=30):
         deadline = time.monotonic() + timeout
@@ -123,10 +122,12 @@ def instances(tmp_path_factory):
         db.drop_all()
         db.create_all()
     log_dir = tmp_path_factory.mktemp("gunicorn")
+    secret = secrets.token_urlsafe(48)
     running = []
     try:
-        running.append(Instance("first", log_dir))
-        running.append(Instance("second", log_dir))
+        for name in ("first", "second"):
+            running.append(Instance(name, log_dir, secret))
+            running[-1].wait_until_ready()
         yield tuple(running)
     finally:
         for instance in running:

@@ -62,9 +62,13 @@ def test_the_dashboard_loads_both_scripts(client, logged_in):
     assert 'data-panel-url="/notes/panel"' in page
 
 
-def test_the_scripts_are_served(client):
-    assert client.get("/realtime/static/realtime.js").status_code == 200
-    assert client.get("/notes/static/notes-live.js").status_code == 200
+@pytest.mark.parametrize("path", ["/realtime/static/realtime.js", "/notes/static/notes-live.js"])
+def test_the_scripts_are_served(client, path):
+    response = client.get(path)
+
+    assert response.status_code == 200
+    assert response.mimetype == "text/javascript"
+    response.close()
 
 
 def test_the_panel_alone_shows_the_list_and_leaves_flash_messages_for_the_next_page(
