@@ -109,9 +109,12 @@ class Instance:
         self.log.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def instances(tmp_path_factory):
-    """Two instances of the app sharing the test PostgreSQL and Redis: ``(first, second)``."""
+    """Two instances of the app sharing the test PostgreSQL and Redis: ``(first, second)``.
+
+    Started once for every browser test (each test registers accounts of its own).
+    """
     if not (os.environ.get("TEST_DATABASE_URL") and os.environ.get("TEST_REDIS_URL")):
         missing("browser tests need TEST_DATABASE_URL and TEST_REDIS_URL (PostgreSQL and Redis)")
     from app import create_app
