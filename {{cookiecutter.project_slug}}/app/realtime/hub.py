@@ -97,11 +97,6 @@ class Hub:
 
     # -- used by the sockets' threads ------------------------------------------------
 
-    def count(self) -> int:
-        """How many sockets are open in this process."""
-        with self.lock:
-            return sum(len(group) for group in self.sockets.values())
-
     def everyone(self) -> list[Socket]:
         """Every open socket of this process."""
         with self.lock:
