@@ -32,7 +32,7 @@ bp = Blueprint(
 
 
 def panel_context() -> dict[str, object]:
-    """What the client script needs: the socket's path and how often to check it is alive."""
+    """What the client script needs besides the socket's URL: how often to check it is alive."""
     return {"heartbeat_seconds": current_app.config["REALTIME_PING_SECONDS"]}
 
 
