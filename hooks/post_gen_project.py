@@ -20,6 +20,7 @@ OWNER_READ_WRITE = 0o600
 ANSWERS = {
     "use_api": {{ "True" if cookiecutter.use_api else "False" }},
     "use_example_notes": {{ "True" if cookiecutter.use_example_notes else "False" }},
+    "use_realtime": {{ "True" if cookiecutter.use_realtime else "False" }},
     "use_benchmark": {{ "True" if cookiecutter.use_benchmark else "False" }},
 }
 
@@ -32,11 +33,24 @@ PART_PATHS = {
         "migrations/versions/0002_create_api_tokens.py",
         "app/notes/api.py",
         "tests/notes/test_notes_api.py",
+        "app/realtime/bearer.py",
+        "tests/realtime/test_bearer.py",
+        "tests/browser/test_live_notes_api.py",
     ],
     "use_example_notes": [
         "app/notes",
         "tests/notes",
         "migrations/versions/0003_create_notes.py",
+        "tests/browser/test_notes_journey.py",
+    ],
+    "use_realtime": [
+        "app/realtime",
+        "tests/realtime",
+        "app/notes/live.py",
+        "app/notes/static/notes-live.js",
+        "app/notes/templates/notes/live_panel.html",
+        "tests/browser/test_live_notes.py",
+        "tests/browser/test_live_notes_api.py",
     ],
     "use_benchmark": [
         "bench",

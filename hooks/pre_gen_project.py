@@ -16,6 +16,8 @@ ANSWERS = {
     "project_slug": {{ cookiecutter.project_slug | jsonify }},
     "email": {{ cookiecutter.email | jsonify }},
     "domain": {{ cookiecutter.domain | jsonify }},
+    "use_example_notes": {{ "True" if cookiecutter.use_example_notes else "False" }},
+    "use_realtime": {{ "True" if cookiecutter.use_realtime else "False" }},
 }
 
 
@@ -35,6 +37,11 @@ def problems(answers):
         found.append(f"email {answers['email']!r} is not an email address.")
     if not re.match(r"^[A-Za-z0-9.-]+$", answers["domain"]):
         found.append(f"domain {answers['domain']!r} is not a host name (e.g. 'example.com').")
+    if answers["use_realtime"] and not answers["use_example_notes"]:
+        found.append(
+            "use_realtime needs use_example_notes: the live updates push note changes "
+            "(answer use_realtime=no, or keep the notes)."
+        )
     return found
 
 

@@ -37,8 +37,13 @@ ANSWER_SETS = {
     ),
     # The answers that remove parts: each alone, and together.
     "no-api": ({"use_api": False}, "flask_forge_app"),
-    "no-notes": ({"use_example_notes": False}, "flask_forge_app"),
-    "minimal": ({"use_api": False, "use_example_notes": False}, "flask_forge_app"),
+    # The notes off needs live updates off too (the pre-generation hook refuses the rest).
+    "no-notes": ({"use_example_notes": False, "use_realtime": False}, "flask_forge_app"),
+    "no-realtime": ({"use_realtime": False}, "flask_forge_app"),
+    "minimal": (
+        {"use_api": False, "use_example_notes": False, "use_realtime": False},
+        "flask_forge_app",
+    ),
     "benchmark": ({"use_benchmark": True}, "flask_forge_app"),
 }
 

@@ -15,6 +15,7 @@ from dataclasses import dataclass
 
 import pytest
 
+from helpers.baking import TEMPLATE_DIR
 from helpers.processes import describe, free_port, project_env, run
 from helpers.services import (
     OwnRedis,
@@ -31,8 +32,9 @@ SUITE_ANSWER_SETS = {
     "default": {},
     "unicode-apostrophe": {"project_name": "Zoë's Shop"},
     "no-api": {"use_api": False},
-    "no-notes": {"use_example_notes": False},
-    "minimal": {"use_api": False, "use_example_notes": False},
+    "no-notes": {"use_example_notes": False, "use_realtime": False},
+    "no-realtime": {"use_realtime": False},
+    "minimal": {"use_api": False, "use_example_notes": False, "use_realtime": False},
     "benchmark": {"use_benchmark": True},
 }
 # What each run covers: the whole suite, or (for a bake that only adds a part
@@ -41,6 +43,7 @@ SUITE_RUNS = {
     "default": [],
     "no-api": [],
     "no-notes": [],
+    "no-realtime": [],
     "minimal": [],
     "benchmark": ["tests/bench", "--no-cov"],
 }
@@ -49,6 +52,8 @@ SUITES_AT_ONCE = 2
 # The schema is built and checked for every set of parts.
 MIGRATION_ANSWER_SETS = ["default", "no-api", "no-notes", "minimal"]
 MANAGE_COMMANDS = {"create-user", "db", "run", "shell", "routes"}
+# Where the generated suites' browser tests leave their screenshots (build/ is gitignored).
+SCREENSHOTS_DIR = TEMPLATE_DIR / "build" / "screenshots"
 # How the generated suite is run: the project's own pytest settings, no cache dir.
 PYTEST = ["-m", "pytest", "-p", "no:cacheprovider", "-q"]
 
@@ -69,7 +74,7 @@ def project(projects):
 
 
 @contextmanager
-def suite_services():
+def suite_services(**extra_env):
     """The environment for one generated suite: its own databases, never shared.
 
     A fresh PostgreSQL database when a server is given, and a Redis server of
@@ -80,7 +85,7 @@ def suite_services():
     one and run one at a time.)
     """
     with ExitStack() as stack:
-        overrides = {}
+        overrides = dict(extra_env)
         if given_database_url() is not None:
             overrides["TEST_DATABASE_URL"] = stack.enter_context(
                 fresh_postgres_database(given_database_url(), "forge_suite")
@@ -93,9 +98,13 @@ def suite_services():
         yield project_env(**overrides)
 
 
-def run_suite(project, extra_args):
-    """Run a bake's own test suite on services of its own; return the CompletedProcess."""
-    with suite_services() as env:
+def run_suite(project, answer_set, extra_args):
+    """Run a bake's own test suite on services of its own; return the CompletedProcess.
+
+    The browser tests' screenshots are kept with the template's build output
+    (CI keeps them as artifacts).
+    """
+    with suite_services(BROWSER_SCREENSHOTS=str(SCREENSHOTS_DIR / answer_set)) as env:
         return run(project, *PYTEST, *extra_args, env=env, timeout=1200)
 
 
@@ -105,7 +114,7 @@ def suite_results(projects):
     shared_redis = given_redis_url() is not None and not shutil.which("redis-server")
     with ThreadPoolExecutor(max_workers=1 if shared_redis else SUITES_AT_ONCE) as pool:
         yield {
-            name: pool.submit(run_suite, projects[name], extra_args)
+            name: pool.submit(run_suite, projects[name], name, extra_args)
             for name, extra_args in SUITE_RUNS.items()
         }
 

@@ -180,6 +180,7 @@ def test_post_gen_hook_writes_a_private_env_with_fresh_secrets(tmp_path):
         ({"use_api": False}, {"use_api": False, "use_example_notes": True}),
         ({"use_example_notes": False}, {"use_api": True, "use_example_notes": False}),
         ({"use_benchmark": True}, {"use_benchmark": True}),
+        ({"use_realtime": False}, {"use_realtime": False, "use_example_notes": True}),
     ],
 )
 def test_post_gen_hook_is_given_the_answers(tmp_path, answers, expected):
@@ -212,7 +213,18 @@ def test_post_gen_hook_stops_when_a_listed_path_is_missing(tmp_path):
 def test_post_gen_hook_removes_a_path_inside_one_already_removed_without_complaint(tmp_path):
     hook = load_post_gen_hook(tmp_path)
     project = tmp_path / "project"
-    for relative in ("app/notes/api.py", "tests/notes/test_notes_api.py", "app/api/x.py"):
+    files = (
+        "app/notes/api.py",
+        "app/notes/live.py",
+        "tests/notes/test_notes_api.py",
+        "app/api/x.py",
+        "app/realtime/bearer.py",
+        "tests/realtime/test_bearer.py",
+        "tests/browser/test_live_notes_api.py",
+        "tests/browser/test_live_notes.py",
+        "tests/browser/test_notes_journey.py",
+    )
+    for relative in files:
         (project / relative).parent.mkdir(parents=True, exist_ok=True)
         (project / relative).write_text("", encoding="utf-8")
     (project / "tests/api").mkdir()
@@ -220,12 +232,45 @@ def test_post_gen_hook_removes_a_path_inside_one_already_removed_without_complai
     for name in ("0002_create_api_tokens.py", "0003_create_notes.py"):
         (project / "migrations/versions" / name).write_text("", encoding="utf-8")
 
-    answers = {**hook.ANSWERS, "use_api": False, "use_example_notes": False, "use_benchmark": True}
+    answers = {
+        **hook.ANSWERS,
+        "use_api": False,
+        "use_example_notes": False,
+        "use_realtime": False,
+        "use_benchmark": True,
+    }
     hook.remove_parts(project, answers)
 
     assert sorted(path.name for path in project.rglob("*")) == [
         "app",
+        "browser",
         "migrations",
         "tests",
         "versions",
     ]
+
+
+def test_live_updates_without_the_notes_stop_the_bake_with_one_line(cookies, capfd, tmp_path):
+    result, errors = bake_lines(cookies, capfd, use_example_notes=False, use_realtime=True)
+
+    assert result.exit_code != 0
+    assert isinstance(result.exception, FailedHookException)
+    assert len(errors) == 1
+    assert "use_realtime" in errors[0]
+    assert "use_example_notes" in errors[0]
+    assert written_paths(tmp_path) == []
+
+
+@pytest.mark.parametrize(
+    "answers",
+    [
+        {"use_realtime": False},
+        {"use_realtime": False, "use_example_notes": False},
+        {"use_realtime": True, "use_example_notes": True, "use_api": False},
+    ],
+)
+def test_live_updates_with_the_notes_or_off_are_accepted(cookies, capfd, answers):
+    result, errors = bake_lines(cookies, capfd, **answers)
+
+    assert result.exception is None
+    assert errors == []

@@ -24,12 +24,24 @@ PART_TRACES = {
     "use_example_notes": re.compile(
         r"app\.notes|app/notes|tests/notes|/notes\b|\bNotes?\b(?! that)|\bnotes_|notes?\.css",
     ),
+    "use_realtime": re.compile(
+        r"realtime|websocket|wsproto|\bgthread\b|/ws\b|notes?[-_]live|live_panel|app\.notes\.live"
+        r"|notes/live|publish\(",
+        re.IGNORECASE,
+    ),
     "use_benchmark": re.compile(r"\bbench\b|pyinstrument|bare_app|wrk\b", re.IGNORECASE),
 }
 # Paths each part owns, relative to the project root.
 PART_PATHS = {
     "use_api": ["app/api", "tests/api", "migrations/versions/0002_create_api_tokens.py"],
     "use_example_notes": ["app/notes", "tests/notes", "migrations/versions/0003_create_notes.py"],
+    "use_realtime": [
+        "app/realtime",
+        "tests/realtime",
+        "app/notes/live.py",
+        "app/notes/static/notes-live.js",
+        "tests/browser/test_live_notes.py",
+    ],
     "use_benchmark": ["bench", "tests/bench"],
 }
 # Files written after the bake, or by tools, that say nothing about the code.
@@ -49,7 +61,12 @@ def parts_off(answer_set):
 def test_every_answer_has_a_default_that_bakes_without_input(default_bake):
     defaults = {name: default_bake.context[name] for name in PART_TRACES}
 
-    assert defaults == {"use_api": True, "use_example_notes": True, "use_benchmark": False}
+    assert defaults == {
+        "use_api": True,
+        "use_example_notes": True,
+        "use_realtime": True,
+        "use_benchmark": False,
+    }
 
 
 def test_a_part_that_is_off_leaves_no_file(answer_set):
@@ -115,7 +132,22 @@ def test_dev_dependencies_follow_the_parts(answer_set):
 
     assert ("schemathesis" in dev) == answer(answer_set, "use_api")
     assert ("pyinstrument" in dev) == answer(answer_set, "use_benchmark")
-    assert {"pytest", "ruff", "mypy"} <= dev
+    assert {"pytest", "ruff", "mypy", "playwright"} <= dev
+
+
+def runtime_dependencies(project_root):
+    with (project_root / "pyproject.toml").open("rb") as file:
+        dependencies = tomllib.load(file)["project"]["dependencies"]
+    return {re.split(r"[<>=\[ ]", requirement, maxsplit=1)[0].lower() for requirement in dependencies}
+
+
+def test_runtime_dependencies_follow_the_parts(answer_set):
+    runtime = runtime_dependencies(answer_set.bake.path)
+    pins = (answer_set.bake.path / "requirements.txt").read_text(encoding="utf-8").lower()
+
+    assert ("simple-websocket" in runtime) == answer(answer_set, "use_realtime")
+    assert ("simple-websocket==" in pins) == answer(answer_set, "use_realtime")
+    assert ("wsproto==" in pins) == answer(answer_set, "use_realtime")
 
 
 def migration_links(project_root):
@@ -161,7 +193,9 @@ def test_mypy_finds_no_error(parts_answer_set):
 @pytest.fixture(scope="module")
 def everything_bake(bake_into):
     """A bake with every part on (read only)."""
-    return bake_into("everything", use_api=True, use_example_notes=True, use_benchmark=True)
+    return bake_into(
+        "everything", use_api=True, use_example_notes=True, use_realtime=True, use_benchmark=True
+    )
 
 
 @pytest.mark.parametrize("name", list(PART_TRACES))

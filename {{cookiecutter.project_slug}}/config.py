@@ -251,6 +251,8 @@ class BaseConfig(BaseModel):
     # Outages must fail fast: seconds before a connection attempt gives up
     # (libpq counts whole seconds).
     DATABASE_CONNECT_TIMEOUT: Positive = 2
+    # Seconds a request waits for a free pooled database connection before its 503.
+    DATABASE_POOL_TIMEOUT: Timeout = 5.0
     REDIS_CONNECT_TIMEOUT: Timeout = 1.0
     REDIS_SOCKET_TIMEOUT: Timeout = 1.0
 
@@ -277,7 +279,8 @@ class BaseConfig(BaseModel):
 
     # Accounts and mail (app/auth/emails.py, app/infrastructure/mail.py).
     # The site's address as its visitors reach it: links in mails start with
-    # it, never with the Host header a request came with.
+    # it, never with the Host header a request came with{% if cookiecutter.use_realtime %}; it is also the
+    # one Origin a browser may open the live updates socket from{% endif %}.
     PUBLIC_URL: SiteURL
     # Where mail goes: smtp://, smtp+tls:// (STARTTLS), smtps:// (TLS), with
     # [user:password@]host[:port]; console:// writes mails to the log.
@@ -320,6 +323,22 @@ class BaseConfig(BaseModel):
     HSTS_SECONDS: NotNegative = 0
     # Add includeSubDomains only once every subdomain is served over HTTPS.
     HSTS_INCLUDE_SUBDOMAINS: bool = False
+{%- if cookiecutter.use_realtime %}
+
+    # Live updates (the WebSocket at /ws, app/realtime/).
+    # Seconds between pings: keeps proxies from closing idle sockets, finds dead clients.
+    REALTIME_PING_SECONDS: Positive = 25
+    # Largest frame a client may send, in bytes; a bigger one closes its socket (1009).
+    REALTIME_MAX_MESSAGE_BYTES: Positive = 4096
+    # Open sockets one user may have at once, across every instance; the next gets 429.
+    REALTIME_MAX_SOCKETS_PER_USER: Annotated[int, Field(ge=10)] = 20
+    # Sockets one process holds; each takes a gunicorn thread, so leave 16 for pages.
+    REALTIME_MAX_SOCKETS_PER_PROCESS: Positive = 112
+    # Seconds between checks that each socket's session or token is still valid.
+    REALTIME_SESSION_CHECK_SECONDS: Timeout = 2.0
+    # Prefix of the Redis channels and keys; pub/sub ignores the database number.
+    REALTIME_KEY_PREFIX: str = "realtime:"
+{%- endif %}
 
     @field_validator("PASSWORD_MAX_LENGTH")
     @classmethod
@@ -468,15 +487,21 @@ def normalize_database_url(url: str) -> str:
     return url
 
 
-def engine_options(url: str, connect_timeout: int) -> dict[str, Any]:
+def engine_options(url: str, connect_timeout: int, pool_timeout: float) -> dict[str, Any]:
     """SQLAlchemy engine options: fail fast, keep values out of logs.
 
     ``hide_parameters`` keeps statement parameters (emails, password hashes)
     out of error messages, and so out of the logs. Connections the server
     closed are replaced at checkout without a ping (``app/database.py``).
+    A request finding every pooled connection busy waits ``pool_timeout``
+    seconds, then gets a 503, rather than hanging with its thread.
     """
     if make_url(url).get_backend_name() == "postgresql":
-        return {"hide_parameters": True, "connect_args": {"connect_timeout": connect_timeout}}
+        return {
+            "hide_parameters": True,
+            "pool_timeout": pool_timeout,
+            "connect_args": {"connect_timeout": connect_timeout},
+        }
     return {"hide_parameters": True}
 
 
@@ -504,6 +529,8 @@ def load_settings(config_name: str | None = None) -> Config:
     config["CONFIG_NAME"] = name
     config["SQLALCHEMY_DATABASE_URI"] = normalize_database_url(settings.DATABASE_URL)
     config["SQLALCHEMY_ENGINE_OPTIONS"] = engine_options(
-        config["SQLALCHEMY_DATABASE_URI"], settings.DATABASE_CONNECT_TIMEOUT
+        config["SQLALCHEMY_DATABASE_URI"],
+        settings.DATABASE_CONNECT_TIMEOUT,
+        settings.DATABASE_POOL_TIMEOUT,
     )
     return config

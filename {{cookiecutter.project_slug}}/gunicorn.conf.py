@@ -12,6 +12,11 @@ Docker and most platforms collect both.
 import os
 
 from config import load_settings
+{%- if cookiecutter.use_realtime %}
+
+# Threads of each worker that open WebSockets may never take (see on_starting).
+THREADS_KEPT_FOR_PAGES = 16
+{%- endif %}
 
 
 def env_int(name, default):
@@ -31,7 +36,15 @@ def env_int(name, default):
 port = env_int("PORT", 8000)
 bind = os.environ.get("GUNICORN_BIND") or f"{os.environ.get('GUNICORN_HOST', '127.0.0.1')}:{port}"
 workers = env_int("WEB_CONCURRENCY", 2)
+{%- if cookiecutter.use_realtime %}
+# Threads, so that open WebSockets (one thread each, while open) and page
+# requests share each worker; a thread is only made when one is needed. The
+# app keeps 16 of them for pages (REALTIME_MAX_SOCKETS_PER_PROCESS, 112).
+worker_class = "gthread"
+threads = env_int("GUNICORN_THREADS", 128)
+{%- else %}
 threads = env_int("GUNICORN_THREADS", 1)
+{%- endif %}
 timeout = env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = env_int("GUNICORN_KEEPALIVE", 5)
@@ -83,4 +96,29 @@ def on_starting(server):
     A worker that fails to boot is respawned by gunicorn over and over; a
     bad setting found here stops gunicorn instead, with one line naming it.
     """
+{%- if cookiecutter.use_realtime %}
+    settings = load_settings()
+    # Each open WebSocket holds a thread: enough must stay free for pages.
+    worker_threads = server.cfg.threads if server is not None else threads
+    sockets = settings["REALTIME_MAX_SOCKETS_PER_PROCESS"]
+    if sockets > worker_threads - THREADS_KEPT_FOR_PAGES:
+        raise SystemExit(
+            f"gunicorn.conf.py: REALTIME_MAX_SOCKETS_PER_PROCESS ({sockets}) must leave "
+            f"{THREADS_KEPT_FOR_PAGES} of GUNICORN_THREADS ({worker_threads}) for page requests"
+        )
+{%- else %}
     load_settings()
+{%- endif %}
+{%- if cookiecutter.use_realtime %}
+
+
+def post_worker_init(worker):
+    """In each worker: SIGTERM closes its WebSockets first (code 1001, "going away").
+
+    Otherwise gunicorn would wait for them, as for any request in flight,
+    until its graceful timeout.
+    """
+    from app.realtime.shutdown import close_sockets_on_sigterm
+
+    close_sockets_on_sigterm()
+{%- endif %}

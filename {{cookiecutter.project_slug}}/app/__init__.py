@@ -7,6 +7,9 @@ in and answers go out), ``infrastructure`` (database, Redis, sessions, rate
 limits, logs, mail, background jobs), ``auth`` (accounts, logging in, the
 login guard, password resets), ``account`` (the signed-in user's own
 account), ``main`` (the site's pages){% if cookiecutter.use_api %}, ``api`` (the JSON API){% endif %}{% if cookiecutter.use_example_notes %} and ``notes`` (the example resource){% endif %}.
+{%- if cookiecutter.use_realtime %}
+``realtime`` pushes live updates to open pages over a WebSocket.
+{%- endif %}
 """
 
 import os
@@ -151,6 +154,12 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(health_bp)
+{%- if cookiecutter.use_realtime %}
+
+    from app.realtime import bp as realtime_bp  # its panel comes before the notes'
+
+    app.register_blueprint(realtime_bp)
+{%- endif %}
 {%- if cookiecutter.use_example_notes %}
 
     from app.notes import bp as notes_bp  # before the API's: it adds /notes to it

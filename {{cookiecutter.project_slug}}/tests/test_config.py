@@ -230,8 +230,13 @@ def test_production_accepts_a_heroku_style_postgres_url(production_env, monkeypa
 def test_postgresql_engines_fail_fast_without_a_ping_per_checkout(production_env, monkeypatch):
     """Dead connections are found without a round trip: see test_database_connections.py."""
     monkeypatch.setenv("FLASK_DATABASE_CONNECT_TIMEOUT", "3")
+    monkeypatch.setenv("FLASK_DATABASE_POOL_TIMEOUT", "4.5")
     options = load_settings("production")["SQLALCHEMY_ENGINE_OPTIONS"]
-    assert options == {"hide_parameters": True, "connect_args": {"connect_timeout": 3}}
+    assert options == {
+        "hide_parameters": True,
+        "pool_timeout": 4.5,
+        "connect_args": {"connect_timeout": 3},
+    }
 
 
 def test_postgresql_connect_timeout_defaults_to_two_seconds(production_env):

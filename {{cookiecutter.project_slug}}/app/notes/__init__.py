@@ -2,7 +2,7 @@
 
 Everything about notes lives in this package: the model (``models.py``),
 the rules and queries (``service.py``), the dashboard's form and panel
-(``forms.py``, ``views.py``){% if cookiecutter.use_api %} and the API resource (``api.py``){% endif %}. Nothing
+(``forms.py``, ``views.py``){% if cookiecutter.use_api %}, the API resource (``api.py``){% endif %}{% if cookiecutter.use_realtime %}, the live updates (``live.py``){% endif %}. Nothing
 outside it imports it but the factory, so it can be deleted in one go
 (with its migration and ``tests/notes/``), or copied as the start of a
 resource of your own.
@@ -29,11 +29,10 @@ def show_on_dashboard(state: BlueprintSetupState) -> None:
     from app.notes.views import dashboard_panel
 
     add_panel(state.app, "notes/panel.html", dashboard_panel)
+{%- if cookiecutter.use_realtime %}
+    live.show_on_dashboard(state.app)
+{%- endif %}
 
 
-{% if cookiecutter.use_api -%}
-# Each attaches its views: to bp, and /notes to the JSON API's blueprint.
-from app.notes import api, views  # noqa: E402,F401
-{% else -%}
-from app.notes import views  # noqa: E402,F401  (views attach themselves to bp)
-{% endif -%}
+# Each attaches its views: to bp{% if cookiecutter.use_api %}, and /notes to the JSON API's blueprint{% endif %}{% if cookiecutter.use_realtime %} (live: changes pushed){% endif %}.
+from app.notes import {% if cookiecutter.use_api %}api, {% endif %}{% if cookiecutter.use_realtime %}live, {% endif %}views  # noqa: E402,F401

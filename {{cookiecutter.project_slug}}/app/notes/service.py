@@ -9,6 +9,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, TypeAlias
 
+from blinker import Namespace
 from flask import abort
 from sqlalchemy import bindparam, func, select
 
@@ -17,6 +18,13 @@ from app.auth.session_user import SessionUser
 from app.extensions import db
 from app.infrastructure.database import is_storable, utcnow
 from app.notes.models import Note
+
+# What the service announces, once the change is committed, for any part that
+# wants to know: each is sent with the note (a deleted one keeps its id and owner).
+signals = Namespace()
+note_created = signals.signal("note-created")
+note_updated = signals.signal("note-updated")
+note_deleted = signals.signal("note-deleted")
 
 # OFFSET is a signed 64-bit number in PostgreSQL (and SQLite).
 MAX_SQL_OFFSET = 2**63 - 1
@@ -105,6 +113,7 @@ def create_note(owner: Owner, title: str, body: str = "") -> Note:
     note = Note(owner_id=owner.id, title=title, body=body, created_at=now, updated_at=now)
     db.session.add(note)
     db.session.commit()
+    note_created.send(note)
     return note
 
 
@@ -114,6 +123,7 @@ def update_note(note: Note, changes: Mapping[str, Any]) -> Note:
         if field in changes:
             setattr(note, field, changes[field])
     db.session.commit()
+    note_updated.send(note)
     return note
 
 
@@ -121,3 +131,4 @@ def delete_note(note: Note) -> None:
     """Delete ``note`` for good."""
     db.session.delete(note)
     db.session.commit()
+    note_deleted.send(note)

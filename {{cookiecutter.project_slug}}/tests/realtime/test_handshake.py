@@ -1,0 +1,181 @@
+"""The handshake at /ws: every refusal is a plain HTTP answer, made before any upgrade."""
+
+import time
+
+import pytest
+
+from app.realtime.handshake import origin_of
+from tests.realtime.conftest import HANDSHAKE
+
+OWN_ORIGIN = "http://localhost"  # the testing PUBLIC_URL's
+
+
+def handshake(client, **headers):
+    """A WebSocket handshake through the test client (which cannot go on to upgrade)."""
+    return client.get("/ws", headers={**HANDSHAKE, **headers})
+
+
+def test_an_anonymous_handshake_is_refused_with_401(client):
+    response = handshake(client, Origin=OWN_ORIGIN)
+
+    assert response.status_code == 401
+    assert response.mimetype == "application/problem+json"
+    assert response.headers["WWW-Authenticate"].lower().startswith("bearer")
+
+
+def test_an_anonymous_handshake_over_the_network_is_refused_with_401(server):
+    assert server.refusal({"Origin": server.origin}) == 401
+
+
+def test_a_cookie_handshake_without_origin_is_refused_with_403(server, logged_in):
+    assert server.refusal({"Cookie": server.cookie()}) == 403
+
+
+@pytest.mark.parametrize(
+    "origin",
+    [
+        "http://evil.example",
+        "https://127.0.0.1",  # same host, other scheme
+        "http://127.0.0.1",  # same host, other port
+        "http://app.127.0.0.1.evil.example",
+        "null",
+        "not a url",
+        "http://127.0.0.1:99999",
+    ],
+)
+def test_a_cookie_handshake_from_a_foreign_origin_is_refused_with_403(server, logged_in, origin):
+    assert server.refusal({"Cookie": server.cookie(), "Origin": origin}) == 403
+
+
+def test_a_cookie_handshake_from_the_apps_own_origin_is_accepted(server, logged_in):
+    ws = server.browser_socket()
+
+    assert ws.connected
+    ws.close()
+
+
+def past_the_origin_check(client, origin):
+    """True when a handshake from ``origin`` gets past the Origin check.
+
+    Without a Sec-WebSocket-Key it then stops at the next check (400),
+    before this process's hub is ever started.
+    """
+    status = handshake(client, Origin=origin, **{"Sec-WebSocket-Key": ""}).status_code
+    assert status in (400, 403)
+    return status == 400
+
+
+def test_the_own_origin_is_compared_without_case_or_default_port(client, logged_in, app):
+    app.config["PUBLIC_URL"] = "https://Example.COM:443/some/path"
+
+    assert origin_of("HTTPS://example.com") == "https://example.com"
+    assert past_the_origin_check(client, "https://EXAMPLE.com")
+    assert not past_the_origin_check(client, "https://example.com:8443")
+
+
+def test_without_public_url_the_origin_is_the_one_the_request_came_to(client, logged_in, app):
+    app.config["PUBLIC_URL"] = None
+
+    assert past_the_origin_check(client, "http://localhost")
+    assert not past_the_origin_check(client, "http://localhost:8080")
+
+
+def test_ipv6_origins_keep_their_brackets():
+    assert origin_of("http://[::1]:8000") == "http://[::1]:8000"
+    assert origin_of("wss://[::1]") == "https://[::1]"
+
+
+def test_a_plain_get_answers_426_once_logged_in_so_the_page_knows_it_may_connect(
+    client, auth, user
+):
+    assert client.get("/ws").status_code == 401  # what the page's script reads as "signed out"
+    auth.login()
+
+    response = client.get("/ws")
+
+    assert response.status_code == 426
+    assert response.headers["Upgrade"] == "websocket"
+
+
+def test_a_handshake_without_a_key_is_refused_with_400(client, logged_in):
+    response = handshake(client, Origin=OWN_ORIGIN, **{"Sec-WebSocket-Key": ""})
+
+    assert response.status_code == 400
+
+
+def test_a_handshake_of_another_protocol_version_is_refused_with_426(client, logged_in):
+    response = handshake(client, Origin=OWN_ORIGIN, **{"Sec-WebSocket-Version": "8"})
+
+    assert response.status_code == 426
+    assert response.headers["Sec-WebSocket-Version"] == "13"
+
+
+def test_a_handshake_while_redis_is_down_is_refused_with_503(client, logged_in, refuse_redis):
+    refuse_redis("getex")
+
+    response = handshake(client, Origin=OWN_ORIGIN)
+
+    assert response.status_code == 503
+    assert "Retry-After" in response.headers
+
+
+def test_a_handshake_while_the_subscription_is_down_is_refused_with_503(
+    server, logged_in, monkeypatch
+):
+    import redis
+
+    from app.realtime import hub
+
+    def broken(*args, **kwargs):
+        raise redis.exceptions.ConnectionError("Connection refused")
+
+    monkeypatch.setattr(hub.Hub, "serve_subscription", broken)
+
+    assert server.refusal({"Cookie": server.cookie(), "Origin": server.origin}) == 503
+
+
+def test_a_handshake_whose_login_was_revoked_is_refused_at_once(app, server, logged_in):
+    from app.auth.models import User
+    from app.extensions import db
+
+    with app.app_context():  # logging out elsewhere revokes every login of the user
+        db.session.get(User, logged_in.id).revoke_logins()
+        db.session.commit()
+
+    assert server.refusal({"Cookie": server.cookie(), "Origin": server.origin}) == 401
+
+
+def test_a_session_made_by_the_handshake_itself_is_refused(app, client, server, auth, user):
+    """A remember-me login during a handshake makes a session no browser was told of."""
+    auth.login(remember_me=True)
+    client.delete_cookie("session")
+
+    remember = client.get_cookie("remember_token")
+    headers = {"Cookie": f"remember_token={remember.value}", "Origin": server.origin}
+
+    assert server.refusal(headers) == 401
+
+
+def test_a_user_may_open_ten_sockets_and_more_are_refused_with_429(app, server, logged_in):
+    app.config["REALTIME_MAX_SOCKETS_PER_USER"] = 10
+    sockets = [server.browser_socket() for _ in range(10)]
+    browser = {"Cookie": server.cookie(), "Origin": server.origin}
+
+    assert all(ws.connected for ws in sockets)
+    assert server.refusal(browser) == 429
+
+    sockets.pop().close()  # a slot given back is free again, once the server saw the close
+    deadline = time.monotonic() + 5
+    while (status := server.refusal(browser)) == 429 and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert status == 101
+    for ws in sockets:
+        ws.close()
+
+
+def test_a_process_refuses_sockets_beyond_its_cap_with_503(app, server, logged_in):
+    app.config["REALTIME_MAX_SOCKETS_PER_PROCESS"] = 1
+    first = server.browser_socket()
+
+    assert server.refusal({"Cookie": server.cookie(), "Origin": server.origin}) == 503
+    first.close()
