@@ -88,7 +88,7 @@ def answer_set(request, bake_into):
 
 
 # The answer sets that differ in their parts (the others differ only in names).
-PART_ANSWER_SETS = ["default", "no-api", "no-notes", "minimal", "benchmark"]
+PART_ANSWER_SETS = ["default", "no-api", "no-notes", "no-realtime", "minimal", "benchmark"]
 
 
 @pytest.fixture(scope="session", params=PART_ANSWER_SETS, ids=PART_ANSWER_SETS)
@@ -96,3 +96,10 @@ def parts_answer_set(request, bake_into):
     """Each set of parts' bake (read only), for checks that names cannot change (mypy)."""
     answers, slug = ANSWER_SETS[request.param]
     return AnswerSet(request.param, answers, slug, bake_into(f"parts-{request.param}", **answers))
+
+
+@pytest.fixture(params=PART_ANSWER_SETS, ids=PART_ANSWER_SETS)
+def fresh_parts_answer_set(request, bake_into):
+    """Each set of parts' bake, made for this test alone (it may run and write in it)."""
+    answers, slug = ANSWER_SETS[request.param]
+    return AnswerSet(request.param, answers, slug, bake_into(f"fresh-{request.param}", **answers))

@@ -138,7 +138,9 @@ def test_dev_dependencies_follow_the_parts(answer_set):
 def runtime_dependencies(project_root):
     with (project_root / "pyproject.toml").open("rb") as file:
         dependencies = tomllib.load(file)["project"]["dependencies"]
-    return {re.split(r"[<>=\[ ]", requirement, maxsplit=1)[0].lower() for requirement in dependencies}
+    return {
+        re.split(r"[<>=\[ ]", requirement, maxsplit=1)[0].lower() for requirement in dependencies
+    }
 
 
 def test_runtime_dependencies_follow_the_parts(answer_set):

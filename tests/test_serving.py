@@ -265,3 +265,17 @@ def test_manage_py_run_serves_on_flask_run_host_and_port(bake_into, tmp_path):
 
     assert response.status == 200
     assert "Flask Forge App" in response.text
+
+
+def test_every_set_of_parts_serves_its_pages_and_a_login(fresh_parts_answer_set, tmp_path):
+    with serve_bake(fresh_parts_answer_set.bake.path, tmp_path) as running:
+        visitor = running.browser()
+        assert visitor.get("/").status == 200
+        email = running.new_account(PASSWORD)
+
+        login = visitor.log_in(email, PASSWORD)
+
+        assert login.status == 302, login.text
+        dashboard = visitor.get("/dashboard")
+        assert dashboard.status == 200
+        assert email in dashboard.text
