@@ -146,11 +146,16 @@ def is_mail_url(url: str) -> bool:
 
 
 def is_site_url(url: str) -> bool:
-    """An http(s) address with a host, and no query or fragment: what links start with."""
+    """An http(s) origin (scheme, host, port) and nothing more: what links start with.
+
+    A path is refused too: the app is served at the root of its host, and
+    the origin is what browsers compare.
+    """
     parts = urlsplit(url)
     return (
         parts.scheme in ("http", "https")
         and bool(parts.hostname)
+        and parts.path in ("", "/")
         and not parts.query
         and not parts.fragment
     )
@@ -165,7 +170,7 @@ MailURL = Annotated[
 ]
 SiteURL = Annotated[
     str,
-    check(is_site_url, "must be the site's address, such as 'https://example.com'"),
+    check(is_site_url, "must be the site's address without a path, such as 'https://example.com'"),
     AfterValidator(lambda url: url.rstrip("/")),
 ]
 MailAddress = Annotated[

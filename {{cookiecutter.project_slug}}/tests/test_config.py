@@ -143,6 +143,7 @@ def test_production_accepts_complete_settings(production_env):
         ("PUBLIC_URL", "example.com"),
         ("PUBLIC_URL", "ftp://example.com"),
         ("PUBLIC_URL", "https://example.com/?next=x"),
+        ("PUBLIC_URL", "https://example.com/shop"),
     ],
 )
 def test_production_refuses_a_missing_or_unsafe_setting(

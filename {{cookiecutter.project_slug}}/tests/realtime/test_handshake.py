@@ -66,7 +66,7 @@ def past_the_origin_check(client, origin):
 
 
 def test_the_own_origin_is_compared_without_case_or_default_port(client, logged_in, app):
-    app.config["PUBLIC_URL"] = "https://Example.COM:443/some/path"
+    app.config["PUBLIC_URL"] = "https://Example.COM:443"
 
     assert origin_of("HTTPS://example.com") == "https://example.com"
     assert past_the_origin_check(client, "https://EXAMPLE.com")
