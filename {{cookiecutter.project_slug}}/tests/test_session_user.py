@@ -5,7 +5,7 @@ import pytest
 from flask import session
 from sqlalchemy import event
 
-from app.auth import session_user
+from app.auth import login_session, session_user
 from app.auth.login_session import log_in
 from app.auth.models import User
 from app.auth.session_user import SNAPSHOT_KEY, SessionUser, load_session_user
@@ -113,7 +113,23 @@ def test_an_old_snapshot_is_checked_again_and_picks_up_changes(app, user, clock,
         assert session[SNAPSHOT_KEY]["checked_at"] == clock.now
 
 
-def test_logout_ends_the_other_devices_sessions_at_their_next_check(app, auth, user, clock):
+def test_logout_ends_the_other_devices_sessions_at_once(app, auth, user):
+    app.config["SESSION_USER_RECHECK_SECONDS"] = 3600  # the session index does not wait for it
+    laptop, phone = app.test_client(), app.test_client()
+    auth_on = type(auth)
+    auth_on(laptop).login()
+    auth_on(phone).login()
+    assert laptop.get("/dashboard").status_code == 200
+    auth_on(phone).logout()
+    response = laptop.get("/dashboard")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login")
+
+
+def test_without_a_session_index_logout_ends_other_sessions_at_their_next_check(
+    app, auth, user, clock, monkeypatch
+):
+    monkeypatch.setattr(login_session, "end_sessions_of", lambda _owner: False)
     laptop, phone = app.test_client(), app.test_client()
     auth_on = type(auth)
     auth_on(laptop).login()

@@ -4,12 +4,13 @@ Flask-Session keeps the data server-side under ``session:<id>``. Logging in
 throws away whatever the visitor's session held and moves the user to a new
 id, so an id planted before login (or seen before it) is worth nothing after.
 A login from the remember-me cookie moves to a new id the same way.
-Logging out deletes the stored session and revokes the user's login id, so
-a copied session or remember-me cookie is worthless afterwards; sessions on
-the user's other devices end at their next check against the database
-(``app/auth/session_user.py``; a password change ends them at once,
-``app/auth/revocation.py``). A fresh anonymous session carries the
-"logged out" message.
+Logging out signs the user out everywhere: it revokes the user's login id,
+so a copied session or remember-me cookie is worthless afterwards, and
+deletes every stored session of the user through the session index
+(``app/infrastructure/session_index.py``). Without an index (development's
+file sessions) the other devices' sessions end at their next check against
+the database (``app/auth/session_user.py``). A fresh anonymous session
+carries the "logged out" message.
 """
 
 from collections.abc import Mapping
@@ -21,7 +22,7 @@ from flask_login import login_user, logout_user
 from app.auth.models import User
 from app.auth.session_user import SNAPSHOT_KEY, SessionUser, remember_in_session
 from app.extensions import db
-from app.infrastructure.session_index import OWNER_KEY
+from app.infrastructure.session_index import OWNER_KEY, end_sessions_of
 
 # Flask-Login's after-request hook deletes the remember-me cookie when it
 # finds this value in the session.
@@ -66,12 +67,13 @@ def log_in(user: User, remember: bool = False) -> None:
 
 
 def log_out() -> None:
-    """Revoke the user's logins, delete the stored session and the remember-me
-    cookie, and start a new anonymous session."""
+    """Revoke the user's logins, delete their stored sessions and this browser's
+    remember-me cookie, and start a new anonymous session."""
     user = g.user.load()
     if user is not None:
         user.revoke_logins()
         db.session.commit()
+        end_sessions_of(user.id)
     logout_user()
     start_new_session(CLEAR_REMEMBER_COOKIE)
 
