@@ -199,6 +199,8 @@ class BaseConfig(BaseModel):
         "MAIL_URL": "MAIL_URL",
         "MAIL_FROM": "MAIL_FROM",
         "PUBLIC_URL": "PUBLIC_URL",
+        # Named by the contract as a variable of its own, like the mail settings.
+        "PASSWORD_RESET_MAX_AGE": "PASSWORD_RESET_MAX_AGE",
     }
 
     # The display name, written by the template as a JSON-escaped literal.
@@ -295,7 +297,8 @@ class BaseConfig(BaseModel):
     # Seconds to wait for the mail server before the job fails (and is retried).
     MAIL_TIMEOUT: Timeout = 10.0
     # Seconds a mailed link works: password reset, email confirmation, email change.
-    PASSWORD_RESET_MAX_AGE: Positive = 3600
+    # (Lax: its plain variable arrives as text, "3600"; FLASK_<KEY> values are JSON.)
+    PASSWORD_RESET_MAX_AGE: Annotated[Positive, Field(strict=False)] = 3600
     EMAIL_CONFIRMATION_MAX_AGE: Positive = 7 * 24 * 3600
     EMAIL_CHANGE_MAX_AGE: Positive = 24 * 3600
     # May an account log in before its address is confirmed? (The dashboard says it is not.)

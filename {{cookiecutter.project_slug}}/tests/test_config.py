@@ -534,3 +534,23 @@ def test_an_empty_mail_from_counts_as_unset(production_env, monkeypatch):
     """docker compose passes MAIL_FROM through even when .env leaves it out."""
     monkeypatch.setenv("MAIL_FROM", "")
     assert load_settings("production")["MAIL_FROM"] == "noreply@{{ cookiecutter.domain }}"
+
+
+def test_the_password_reset_max_age_is_read_from_its_plain_variable(production_env, monkeypatch):
+    monkeypatch.setenv("PASSWORD_RESET_MAX_AGE", "5")
+    assert load_settings("production")["PASSWORD_RESET_MAX_AGE"] == 5
+
+
+def test_flask_password_reset_max_age_wins_over_the_plain_variable(production_env, monkeypatch):
+    monkeypatch.setenv("PASSWORD_RESET_MAX_AGE", "5")
+    monkeypatch.setenv("FLASK_PASSWORD_RESET_MAX_AGE", "7")
+    assert load_settings("production")["PASSWORD_RESET_MAX_AGE"] == 7
+
+
+@pytest.mark.parametrize("value", ["soon", "0", "1.5"])
+def test_a_plain_password_reset_max_age_that_is_no_positive_whole_number_is_refused(
+    production_env, monkeypatch, value
+):
+    monkeypatch.setenv("PASSWORD_RESET_MAX_AGE", value)
+    with pytest.raises(ConfigError, match="PASSWORD_RESET_MAX_AGE"):
+        load_settings("production")
