@@ -78,16 +78,26 @@ def test_a_password_change_closes_this_browsers_old_socket_as_its_session_id_cha
 
 
 def test_a_socket_opened_with_the_new_cookie_after_a_password_change_stays_open(
-    app, server, logged_in, auth, other_browser
+    server, logged_in, auth
 ):
-    there = server.browser_socket(other_browser)
+    here = server.browser_socket()
     change_password(auth)
-    assert closes_for_the_ended_session(there)
+    assert closes_for_the_ended_session(here)
 
     fresh = server.browser_socket()
 
     assert stays_open(fresh)
     close_all(fresh)
+
+
+def test_after_a_password_change_the_script_reconnects_here_and_signs_out_elsewhere(
+    client, logged_in, auth, other_browser
+):
+    """After a 4001 the dashboard's script asks ``GET /ws``: 426 reconnects, 401 reloads."""
+    change_password(auth)
+
+    assert client.get("/ws").status_code == 426
+    assert other_browser.get("/ws").status_code == 401
 
 
 def test_a_wrong_current_password_closes_no_socket(server, logged_in, auth, other_browser):
