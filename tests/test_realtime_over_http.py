@@ -242,6 +242,32 @@ def test_logging_out_closes_the_sockets_on_every_instance_within_5_seconds(site)
     assert here.close_reason == there.close_reason == SESSION_ENDED
 
 
+def test_a_password_change_on_one_instance_closes_the_other_browsers_socket_on_the_other(site):
+    browser, email = logged_in(site.first)
+    other = site.second.browser()
+    assert other.log_in(email, PASSWORD).status == 302
+    there = browser_socket(site.second, other)
+    new_password = "a brand new horse battery staple"
+
+    changed = browser.post(
+        "/account/password",
+        {
+            "csrf_token": browser.get("/account/password").csrf_token(),
+            "current_password": PASSWORD,
+            "password": new_password,
+            "confirm_password": new_password,
+        },
+    )
+
+    assert changed.status == 302, changed.text
+    assert seconds_until_closed(there, SESSION_END_SECONDS) < SESSION_END_SECONDS
+    assert there.close_reason == SESSION_ENDED
+    fresh = browser_socket(site.second, browser)  # this browser's new cookie works anywhere
+    fresh.send("ping")
+    assert receive_json(fresh) == {"event": "pong"}
+    fresh.close()
+
+
 def test_a_revoked_tokens_socket_closes_within_5_seconds(site):
     _, email = logged_in(site.first)
     token = token_for(site.first, email)

@@ -5,14 +5,23 @@ The hub asks here every ``REALTIME_SESSION_CHECK_SECONDS`` (2 by default)
 and closes the sockets found with 4001, so a session's sockets close within
 seconds of its end, on every instance, whatever ended it:
 
-- the session's key is gone from Redis (logout deletes it, and so does
-  anything that ends sessions by deleting them): one pipelined ``EXISTS``;
-- the login id the session holds no longer belongs to a user (logout
-  anywhere revokes every login of the user, and a deleted account has none):
-  one query for all the process's cookie sockets;
+- the session's key is gone from Redis: logout deletes it, and a password
+  change or reset, or the account's deletion, deletes every session of the
+  user (``revoke_everything``, through the session index; the browser that
+  changed its password carries on under a new session id, so its old
+  sockets close too): one pipelined ``EXISTS``;
+- the login id the session holds no longer belongs to a user: logout
+  anywhere, a password change and a reset give the user a new one, and a
+  deleted account has none (this alone covers development's file sessions,
+  which have no index): one query for all the process's cookie sockets;
 {%- if cookiecutter.use_api %}
-- a bearer socket's token was deleted (revoked) or has expired: one query.
+- a bearer socket's token was deleted or has expired: ``DELETE
+  /api/v1/tokens`` deletes one, and a password change or reset, or the
+  account's deletion, every token of the user (``logins_revoked``): one query.
 {%- endif %}
+
+An email change ends nothing: the same person keeps the same login and
+sessions, so their sockets stay open.
 """
 
 from collections.abc import Iterable

@@ -4,9 +4,12 @@ import json
 
 from tests.api.conftest import issue_token
 from tests.api.helpers import expire_token
+from tests.conftest import AuthActions
 from tests.realtime.conftest import receive, wait_until_closed
 
 SESSION_ENDED = 4001
+QUICK_CHECK_SECONDS = 0.25
+NEW_PASSWORD = "a brand new horse battery"
 
 
 def bearer(token, **headers):
@@ -83,3 +86,33 @@ def test_other_tokens_sockets_stay_open(app, server, user):
     wait_until_closed(going)
     assert staying.connected
     staying.close()
+
+
+def test_a_password_change_closes_the_sockets_of_the_users_tokens(app, server, user, auth):
+    """A password change deletes every token of the user, so their sockets close too."""
+    app.config["REALTIME_SESSION_CHECK_SECONDS"] = QUICK_CHECK_SECONDS
+    ws = server.connect(bearer(issue_token(app)))
+    auth.login()
+    data = {"current_password": user.password, "password": NEW_PASSWORD}
+    data["confirm_password"] = NEW_PASSWORD
+
+    assert auth.submit("/account/password", data).status_code == 302
+
+    seconds, code = wait_until_closed(ws)
+    assert code == SESSION_ENDED
+    assert seconds < 5
+
+
+def test_another_users_password_change_leaves_a_tokens_socket_open(app, server, user, other_user):
+    app.config["REALTIME_SESSION_CHECK_SECONDS"] = QUICK_CHECK_SECONDS
+    ws = server.connect(bearer(issue_token(app)))
+    theirs = AuthActions(app.test_client())
+    theirs.login(other_user.email, other_user.password)
+    data = {"current_password": other_user.password, "password": NEW_PASSWORD}
+    data["confirm_password"] = NEW_PASSWORD
+
+    assert theirs.submit("/account/password", data).status_code == 302
+
+    assert receive(ws, timeout=QUICK_CHECK_SECONDS * 4) is None
+    assert ws.connected
+    ws.close()
