@@ -272,8 +272,9 @@ class BaseConfig(BaseModel):
     CONFIRMATION_TARGET_RATE_LIMIT: RateLimit = Field(
         "5 per 15 minutes", examples=["5 per 15 minutes"]
     )
-    # Where the counts are kept; None: in REDIS_URL's Redis, shared by every worker.
-    RATE_LIMIT_STORAGE_URI: str | None = "memory://"
+    # Where the counts are kept (a limits storage URI); None: in REDIS_URL's
+    # Redis, shared by every worker, or in each process's memory without REDIS_URL.
+    RATE_LIMIT_STORAGE_URI: str | None = None
     # "text" (readable lines) or "json" (one JSON object per line).
     LOG_FORMAT: Literal["text", "json"] = "text"
 
@@ -419,7 +420,6 @@ class ProductionConfig(BaseConfig):
     PREFERRED_URL_SCHEME: str = "https"
     SESSION_COOKIE_SECURE: bool = True
     REMEMBER_COOKIE_SECURE: bool = True
-    RATE_LIMIT_STORAGE_URI: str | None = None
     LOG_FORMAT: Literal["text", "json"] = "json"
     TRUSTED_PROXY_HOPS: NotNegative = 1
     HSTS_SECONDS: NotNegative = 365 * 24 * 3600
