@@ -492,7 +492,7 @@ def engine_options(url: str, connect_timeout: int, pool_timeout: float) -> dict[
 
     ``hide_parameters`` keeps statement parameters (emails, password hashes)
     out of error messages, and so out of the logs. Connections the server
-    closed are replaced at checkout without a ping (``app/database.py``).
+    closed are replaced at checkout without a ping (``app/infrastructure/database.py``).
     A request finding every pooled connection busy waits ``pool_timeout``
     seconds, then gets a 503, rather than hanging with its thread.
     """
