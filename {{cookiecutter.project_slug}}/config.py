@@ -257,8 +257,13 @@ class BaseConfig(BaseModel):
     REDIS_SOCKET_TIMEOUT: Timeout = 1.0
 
     # Rate limits per client address, in Flask-Limiter's notation (several
+{%- if cookiecutter.use_api %}
     # separated by ";"). Failed logins, from the form and the API alike, share
     # one count; every registration attempt counts.
+{%- else %}
+    # separated by ";"). Failed logins share one count; every registration
+    # attempt counts.
+{%- endif %}
     LOGIN_FAILURE_RATE_LIMIT: RateLimit = Field("15 per minute", examples=["10 per minute"])
     REGISTRATION_RATE_LIMIT: RateLimit = Field("100 per hour", examples=["100 per hour"])
     # Password reset and confirmation mails, per client address and per

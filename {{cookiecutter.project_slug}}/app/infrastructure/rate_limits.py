@@ -6,7 +6,7 @@ Flask-Limiter counts per client address (see ``limiter`` in
 ``failed_login_limit``
     Counts only *failed* logins, so people who log in successfully are never
     slowed down. One count per address is shared by every view it decorates:
-    the HTML login form and the API's token endpoint. A view marks a failure
+    the HTML login form{% if cookiecutter.use_api %} and the API's token endpoint{% endif %}. A view marks a failure
     by calling ``record_failed_login()``; an answer of 401 counts as one too.
     Once the count reaches ``LOGIN_FAILURE_RATE_LIMIT``, further POSTs get
     429 with ``Retry-After`` (correct passwords included) until the window
