@@ -18,11 +18,13 @@ from helpers.processes import describe, project_env, run
 # What each part leaves in a bake, as patterns nothing else may contain.
 PART_TRACES = {
     "use_api": re.compile(
-        r"/api\b|app\.api\b|app/api\b|ApiToken|api_tokens|API_TOKEN|schemathesis|swagger|openapi",
+        r"/api\b|app\.api\b|app/api\b|ApiToken|api_tokens|API_TOKEN|schemathesis|swagger|openapi"
+        r"|WWWAuthenticate\(\s*\"bearer\"|bearer_headers|\btoken_id\b",
         re.IGNORECASE,
     ),
     "use_example_notes": re.compile(
-        r"app\.notes|app/notes|tests/notes|/notes\b|\bNotes?\b(?! that)|\bnotes_|notes?\.css",
+        r"app\.notes|app/notes|tests/notes|/notes\b|\bNotes?\b(?! that)|\bnotes_|notes?\.css"
+        r"|\bnote_id\b",
     ),
     "use_realtime": re.compile(
         r"realtime|websocket|wsproto|\bgthread\b|/ws\b|notes?[-_]live|live_panel|app\.notes\.live"
@@ -30,6 +32,17 @@ PART_TRACES = {
         re.IGNORECASE,
     ),
     "use_benchmark": re.compile(r"\bbench\b|pyinstrument|bare_app|wrk\b", re.IGNORECASE),
+}
+# What the code's comments and docstrings say of a part, searched in every
+# file but README.md, whose prose names the parts a bake was made without,
+# and vendored files (minified code that is not ours).
+PROSE_TRACES = {
+    "use_api": re.compile(r"\bthe API\b|\bAPI's\b|\bAPI (?:alike|call|documents)\b"),
+    "use_example_notes": re.compile(r"\bnotes\b"),
+}
+# Traces of code that only parts use: present while any of them is on.
+SHARED_TRACES = {
+    ("use_api", "use_realtime"): re.compile(r"authenticates_itself"),
 }
 # Paths each part owns, relative to the project root.
 PART_PATHS = {
@@ -92,14 +105,27 @@ def test_a_part_that_is_on_is_there(answer_set):
     assert missing == []
 
 
+def trace_patterns(answer_set):
+    """``(what, pattern, searches_the_readme)`` for each trace this bake must not hold."""
+    off = parts_off(answer_set)
+    for name in off:
+        yield name, PART_TRACES[name], True
+        if name in PROSE_TRACES:
+            yield name, PROSE_TRACES[name], False
+    for names, pattern in SHARED_TRACES.items():
+        if set(names) <= set(off):
+            yield " and ".join(names), pattern, True
+
+
 def test_a_part_that_is_off_leaves_no_trace_in_any_file(answer_set):
     root = answer_set.bake.path
     traces = []
-    for name in parts_off(answer_set):
-        pattern = PART_TRACES[name]
+    for name, pattern, in_readme in trace_patterns(answer_set):
         for path, text in text_files(root):
             relative = path.relative_to(root)
             if text is None or str(relative) in IGNORED:
+                continue
+            if not in_readme and (relative.name == "README.md" or "vendor" in relative.parts):
                 continue
             traces += [
                 f"{name}: {relative}:{number}: {line.strip()}"
@@ -210,3 +236,23 @@ def test_the_trace_patterns_find_their_part_in_a_bake_that_has_it(everything_bak
     ]
 
     assert len(found) > 3
+
+
+@pytest.mark.parametrize(
+    "pattern",
+    [*PROSE_TRACES.values(), *SHARED_TRACES.values()],
+    ids=[*PROSE_TRACES, *(" and ".join(names) for names in SHARED_TRACES)],
+)
+def test_the_prose_and_shared_patterns_find_something_where_the_parts_are_on(
+    everything_bake, pattern
+):
+    found = [
+        path
+        for path, text in text_files(everything_bake.path)
+        if text is not None
+        and path.name != "README.md"
+        and "vendor" not in path.parts
+        and pattern.search(text)
+    ]
+
+    assert len(found) >= 2

@@ -264,8 +264,13 @@ class BaseConfig(BaseModel):
     REDIS_SOCKET_TIMEOUT: Timeout = 1.0
 
     # Rate limits per client address, in Flask-Limiter's notation (several
+{%- if cookiecutter.use_api %}
     # separated by ";"). Failed logins, from the form and the API alike, share
     # one count; every registration attempt counts.
+{%- else %}
+    # separated by ";"). Failed logins share one count; every registration
+    # attempt counts.
+{%- endif %}
     LOGIN_FAILURE_RATE_LIMIT: RateLimit = Field("15 per minute", examples=["10 per minute"])
     REGISTRATION_RATE_LIMIT: RateLimit = Field("100 per hour", examples=["100 per hour"])
     # Password reset and confirmation mails, per client address and per
@@ -279,8 +284,9 @@ class BaseConfig(BaseModel):
     CONFIRMATION_TARGET_RATE_LIMIT: RateLimit = Field(
         "5 per 15 minutes", examples=["5 per 15 minutes"]
     )
-    # Where the counts are kept; None: in REDIS_URL's Redis, shared by every worker.
-    RATE_LIMIT_STORAGE_URI: str | None = "memory://"
+    # Where the counts are kept (a limits storage URI); None: in REDIS_URL's
+    # Redis, shared by every worker, or in each process's memory without REDIS_URL.
+    RATE_LIMIT_STORAGE_URI: str | None = None
     # "text" (readable lines) or "json" (one JSON object per line).
     LOG_FORMAT: Literal["text", "json"] = "text"
 
@@ -427,7 +433,6 @@ class ProductionConfig(BaseConfig):
     PREFERRED_URL_SCHEME: str = "https"
     SESSION_COOKIE_SECURE: bool = True
     REMEMBER_COOKIE_SECURE: bool = True
-    RATE_LIMIT_STORAGE_URI: str | None = None
     LOG_FORMAT: Literal["text", "json"] = "json"
     TRUSTED_PROXY_HOPS: NotNegative = 1
     HSTS_SECONDS: NotNegative = 365 * 24 * 3600
@@ -500,7 +505,7 @@ def engine_options(url: str, connect_timeout: int, pool_timeout: float) -> dict[
 
     ``hide_parameters`` keeps statement parameters (emails, password hashes)
     out of error messages, and so out of the logs. Connections the server
-    closed are replaced at checkout without a ping (``app/database.py``).
+    closed are replaced at checkout without a ping (``app/infrastructure/database.py``).
     A request finding every pooled connection busy waits ``pool_timeout``
     seconds, then gets a 503, rather than hanging with its thread.
     """

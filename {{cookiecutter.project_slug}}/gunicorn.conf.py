@@ -7,11 +7,19 @@ on ``GUNICORN_BIND`` when that is set (e.g. ``unix:/run/app.sock``).
 gunicorn's own log goes to stdout; the app's lines (one per request, JSON in
 production) go to stderr through ``wsgi.errors``, as Flask writes them.
 Docker and most platforms collect both.
+
+``.env`` is loaded first, as the app loads it (``config.read_environment``):
+it fills in only variables the environment leaves unset, so gunicorn's own
+settings below may be kept there too.
 """
 
 import os
 
-from config import load_settings
+from dotenv import load_dotenv
+
+from config import DOTENV_PATH, load_settings
+
+load_dotenv(DOTENV_PATH, override=False)
 {%- if cookiecutter.use_realtime %}
 
 # Threads of each worker that open WebSockets may never take (see on_starting).
@@ -60,7 +68,7 @@ if os.path.isdir(SHARED_MEMORY):
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # gunicorn writes its error log to stderr; send both logs to stdout instead.
 # Only gunicorn's loggers get a handler: the root logger gets none, so the
-# app keeps Flask's handler and its request-id format (app/request_id.py).
+# app keeps Flask's handler and its request-id format (app/infrastructure/logs.py).
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,

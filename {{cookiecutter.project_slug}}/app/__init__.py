@@ -137,7 +137,7 @@ def register_login_guard(app: Flask) -> None:
 
 
 def register_url_converters(app: Flask) -> None:
-    """URL converters the blueprints' rules use (``<id:note_id>``)."""
+    """URL converters the blueprints' rules use (``<id:name>``, a primary key)."""
     from app.web import converters
 
     converters.init_app(app)
@@ -162,7 +162,7 @@ def register_blueprints(app: Flask) -> None:
 {%- endif %}
 {%- if cookiecutter.use_example_notes %}
 
-    from app.notes import bp as notes_bp  # before the API's: it adds /notes to it
+    from app.notes import bp as notes_bp{% if cookiecutter.use_api %}  # before the API's: it adds /notes to it{% endif %}
 
     app.register_blueprint(notes_bp)
 {%- endif %}

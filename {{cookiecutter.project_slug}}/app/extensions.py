@@ -31,7 +31,8 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 server_session = Session()
 redis_store = RedisStore()
-# Keyed by the client's address: ProxyFix (app/proxy.py) has already put the
-# address the trusted proxy saw in REMOTE_ADDR, so extra X-Forwarded-For
-# entries sent by the client change nothing. Limits live in app/rate_limits.py.
+# Keyed by the client's address: ProxyFix (app/web/proxy.py) has already put
+# the address the trusted proxy saw in REMOTE_ADDR, so extra X-Forwarded-For
+# entries sent by the client change nothing. Limits live in
+# app/infrastructure/rate_limits.py.
 limiter = Limiter(get_remote_address, headers_enabled=False, strategy="fixed-window")

@@ -25,15 +25,17 @@ class Endpoint:
     """One request type: its path, the credentials it carries and its budget."""
 
     path: str
-    credentials: str  # "none", "cookie" or "token"
+    credentials: str  # "none"{% if cookiecutter.use_api %}, "cookie" or "token"{% else %} or "cookie"{% endif %}
     min_ratio: float | None
 
     def headers(self, visitor):
         """The request headers, credentials included."""
         if self.credentials == "cookie":
             return visitor.cookie_headers()
+{%- if cookiecutter.use_api %}
         if self.credentials == "token":
             return visitor.bearer_headers()
+{%- endif %}
         return {}
 
     def check(self, answer, visitor):

@@ -473,12 +473,13 @@ def test_an_unknown_log_format_is_refused(monkeypatch):
         load_settings("testing")
 
 
-def test_production_counts_rate_limits_in_its_redis(production_env):
+def test_no_environment_names_a_rate_limit_storage_of_its_own(production_env):
+    """None: REDIS_URL's Redis when there is one (app/infrastructure/rate_limits.py)."""
     settings = load_settings("production")
 
     assert settings["RATE_LIMIT_STORAGE_URI"] is None
     assert settings["LOG_FORMAT"] == "json"
-    assert load_settings("development")["RATE_LIMIT_STORAGE_URI"] == "memory://"
+    assert load_settings("development")["RATE_LIMIT_STORAGE_URI"] is None
 
 
 @pytest.mark.parametrize(

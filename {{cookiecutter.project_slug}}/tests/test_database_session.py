@@ -1,4 +1,7 @@
-"""Read-only requests run in autocommit; the others in one transaction (app/database_session.py)."""
+"""Read-only requests run in autocommit; the others in one transaction.
+
+See app/infrastructure/database_session.py.
+"""
 
 import pytest
 from sqlalchemy import event, func, select

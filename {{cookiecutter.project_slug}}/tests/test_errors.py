@@ -161,7 +161,10 @@ def test_log_lines_outside_a_request_have_a_placeholder_id(app, monkeypatch, cap
 
 
 def test_an_unexpected_error_rolls_back_the_database_session(app, client, monkeypatch):
-    """POST (like PUT, PATCH, DELETE) runs in one transaction: see app/database_session.py."""
+    """POST (like PUT, PATCH, DELETE) runs in one transaction.
+
+    See app/infrastructure/database_session.py.
+    """
 
     def half_done():
         db.session.add(User(email="half@example.com", password_hash="x"))

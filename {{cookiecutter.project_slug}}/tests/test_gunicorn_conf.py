@@ -36,6 +36,15 @@ def settings(monkeypatch):
     return read
 
 
+def test_gunicorn_settings_may_be_kept_in_dot_env(settings):
+    config.DOTENV_PATH.write_text("GUNICORN_TIMEOUT=45\nWEB_CONCURRENCY=3\n", encoding="utf-8")
+
+    values = settings(WEB_CONCURRENCY="5")
+
+    assert values["timeout"] == 45
+    assert values["workers"] == 5  # the environment wins over .env, as for the app
+
+
 def test_defaults_listen_on_this_machine_only(settings):
     values = settings()
 

@@ -25,7 +25,7 @@ API_VERSION = "1"
 REF_TEMPLATE = "#/components/schemas/{model}"
 JSON = "application/json"
 PROBLEM_JSON = "application/problem+json"
-# "<id:note_id>" or "<note_id>": the converter name (if any) and the variable.
+# "<id:user_id>" or "<user_id>": the converter name (if any) and the variable.
 RULE_VARIABLE = re.compile(r"<(?:(?P<converter>\w+)(?:\([^)]*\))?:)?(?P<name>\w+)>")
 METHODS = ("get", "post", "put", "patch", "delete")
 ERROR_DESCRIPTIONS = {

@@ -1,6 +1,6 @@
 """Accounts: the rules for emails and passwords, creating users, checking logins.
 
-The HTML forms, the CLI (and later the API) all go through these functions,
+The HTML forms{% if cookiecutter.use_api %}, the API{% endif %} and the CLI all go through these functions,
 so a rule is written once and holds everywhere.
 """
 

@@ -49,12 +49,6 @@ class LoginForm(FlaskForm):
     submit = SubmitField("Log in")
 
 
-class LogoutForm(FlaskForm):
-    """An empty form: logging out is a POST, and the form carries its CSRF token."""
-
-    submit = SubmitField("Log out")
-
-
 class PasswordResetRequestForm(FlaskForm):
     """Ask for a reset link: the same answer whether or not an account has the address."""
 

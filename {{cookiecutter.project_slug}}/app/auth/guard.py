@@ -9,7 +9,9 @@ from typing import Any, TypeVar
 
 from flask import abort, current_app, g, redirect, request, url_for
 from flask_login import current_user
+{%- if cookiecutter.use_api %}
 from werkzeug.datastructures import WWWAuthenticate
+{%- endif %}
 from werkzeug.wrappers import Response
 
 from app.infrastructure.sessions import is_sessionless
@@ -48,9 +50,13 @@ def is_public_endpoint(endpoint: str | None) -> bool:
     return getattr(view, "is_public", False) or getattr(view_class, "is_public", False)
 
 
+{%- if cookiecutter.use_api or cookiecutter.use_realtime %}
+
+
 def authenticates_itself(endpoint: str) -> bool:
-    """True for views marked as checking credentials themselves (a JSON API's views, say)."""
+    """True for views marked as checking credentials themselves ({% if cookiecutter.use_api %}the API's{% endif %}{% if cookiecutter.use_api and cookiecutter.use_realtime %}, {% endif %}{% if cookiecutter.use_realtime %}/ws{% endif %})."""
     return getattr(current_app.view_functions[endpoint], "authenticates_itself", False)
+{%- endif %}
 
 
 def load_logged_in_user() -> None:
@@ -77,10 +83,17 @@ def require_login() -> Response | None:
     if g.user is not None or is_public_endpoint(endpoint) or is_automatic_options():
         return None
     assert endpoint is not None  # a request with no endpoint is public, see above
+{%- if cookiecutter.use_api or cookiecutter.use_realtime %}
     if authenticates_itself(endpoint):
         return None
+{%- endif %}
     if wants_json():
+{%- if cookiecutter.use_api %}
         abort(401, www_authenticate=WWWAuthenticate("bearer"))
+{%- else %}
+        # No challenge: a session cookie is no HTTP authentication scheme.
+        abort(401)
+{%- endif %}
     return redirect(url_for("auth.login", next=path_with_query()))
 
 

@@ -6,7 +6,7 @@ Three things end, and none waits for ``SESSION_USER_RECHECK_SECONDS``:
   ``login_id`` (``User.revoke_logins``);
 * every stored session, deleted from Redis through the user's session index
   (``app/infrastructure/session_index.py``), so its next request is anonymous;
-* anything another part grants (the API's bearer tokens), through the
+* anything another part grants{% if cookiecutter.use_api %} (the API's bearer tokens){% endif %}, through the
   ``logins_revoked`` signal, deleted in the same transaction.
 
 Development without Redis keeps no session index: there each page view

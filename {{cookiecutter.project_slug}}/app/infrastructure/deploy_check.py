@@ -32,7 +32,7 @@ COOKIE_FLAGS = (
     ("REMEMBER_COOKIE_HTTPONLY", True),
 )
 SAMESITE_VALUES = ("Lax", "Strict")
-# Sessions read and slide their expiry with GETEX (app/sessions.py), Redis 6.2+.
+# Sessions read and slide their expiry with GETEX (app/compat/flask_session.py), Redis 6.2+.
 GETEX_PROBE_KEY = "deploy-check:getex"
 
 

@@ -6,7 +6,7 @@ Flask-Limiter counts per client address (see ``limiter`` in
 ``failed_login_limit``
     Counts only *failed* logins, so people who log in successfully are never
     slowed down. One count per address is shared by every view it decorates:
-    the HTML login form and the API's token endpoint. A view marks a failure
+    the HTML login form{% if cookiecutter.use_api %} and the API's token endpoint{% endif %}. A view marks a failure
     by calling ``record_failed_login()``; an answer of 401 counts as one too.
     Once the count reaches ``LOGIN_FAILURE_RATE_LIMIT``, further POSTs get
     429 with ``Retry-After`` (correct passwords included) until the window
@@ -25,9 +25,9 @@ Flask-Limiter counts per client address (see ``limiter`` in
     one mailbox from many clients. Known and unknown addresses count alike:
     a 429 tells nothing about which have accounts.
 
-Production keeps the counts in Redis (``REDIS_URL``, through the app's own
-client and its short timeouts), so every worker and instance sees the same
-numbers. While Redis is down the limit cannot be checked, and the request
+Given ``REDIS_URL`` (production always is), the counts are kept in that
+Redis, through the app's own client and its short timeouts, so every worker
+and instance sees the same numbers. While Redis is down the limit cannot be checked, and the request
 fails closed with 503 like any other request that needs Redis: letting
 guesses through unchecked during an outage would be the wrong default.
 """
@@ -130,11 +130,17 @@ def too_many_requests(_error: "RateLimitExceeded") -> ErrorResponse:
 
 
 def storage_settings(app: Flask) -> tuple[str, dict[str, Any]]:
-    """Where to count: the configured URI, else the app's Redis and its connection pool."""
+    """Where to count: the configured URI, else the app's Redis and its connection pool.
+
+    Without either (development or tests without Redis) the counts stay in
+    this process's memory: with one process, nothing else needs to see them.
+    """
     uri = app.config["RATE_LIMIT_STORAGE_URI"]
     if uri:
         return uri, {}
-    client = app.extensions["redis"].client  # production always has one (REDIS_URL)
+    if not app.config["REDIS_URL"]:
+        return "memory://", {}
+    client = app.extensions["redis"].client
     return app.config["REDIS_URL"], {"connection_pool": client.connection_pool}
 
 

@@ -1,6 +1,6 @@
 """The dashboard's panels: what other parts of the app show on it.
 
-The dashboard itself shows the account. A part (the notes example, say)
+The dashboard itself shows the account. A part{% if cookiecutter.use_example_notes %} (the notes example, say){% endif %}
 adds a panel when its blueprint is registered, with ``add_panel``; the
 dashboard then includes the panel's template with the variables its
 ``context`` function makes. So ``main`` never imports those parts, and

@@ -11,7 +11,7 @@ from app.notes.service import text_problem
 
 
 def note_text(name: str, min_length: int, max_length: int) -> Callable[[Form, Field], None]:
-    """A WTForms validator applying the same length and character rules as the API."""
+    """A WTForms validator applying the service's length and character rules{% if cookiecutter.use_api %}, as the API does{% endif %}."""
 
     def validate(_form: Form, field: Field) -> None:
         problem = text_problem(field.data or "", name, min_length, max_length)

@@ -1,10 +1,11 @@
 """The notes, live: each change is pushed to its owner's open pages, which follow it.
 
 ``service.py`` sends a signal for every note created, updated or deleted,
-once committed, whichever page or API call made it; the receivers here
+once committed, whichever page{% if cookiecutter.use_api %} or API call{% endif %} made it; the receivers here
 publish it to the owner (``app/realtime/publish.py``), as
-``{"event": "note.created", "note": {...}}`` (times as the API writes
-them; a deleted note carries its id only).
+``{"event": "note.created", "note": {...}}`` (times {% if cookiecutter.use_api %}as the API writes
+them{% else %}in ISO
+8601{% endif %}; a deleted note carries its id only).
 
 The dashboard shows ``templates/notes/live_panel.html``, which loads
 ``static/notes-live.js``: on each note event, and after a reconnect (when
@@ -27,7 +28,7 @@ from app.realtime.publish import publish
 
 
 def note_json(note: Note) -> dict[str, Any]:
-    """A note as the events carry it: the API's fields, times in ISO 8601 with their offset."""
+    """A note as the events carry it{% if cookiecutter.use_api %}: the API's fields{% endif %}, times in ISO 8601 with their offset."""
     return {
         "id": note.id,
         "title": note.title,

@@ -29,7 +29,7 @@ note_deleted = signals.signal("note-deleted")
 # OFFSET is a signed 64-bit number in PostgreSQL (and SQLite).
 MAX_SQL_OFFSET = 2**63 - 1
 
-# Who owns notes: a ``User`` row (in the API) or the session's ``SessionUser`` (on pages).
+# Who owns notes: a ``User`` row{% if cookiecutter.use_api %} (in the API){% endif %} or the session's ``SessionUser`` (on pages).
 Owner: TypeAlias = User | SessionUser
 
 # Built once, with its values as parameters: each request then skips building
@@ -69,7 +69,7 @@ class NotePage:
 def text_problem(text: str, name: str, min_length: int, max_length: int) -> str | None:
     """Return why ``text`` cannot be a note's ``name``, or None when it can.
 
-    Lengths count Unicode code points, as the API documents.
+    Lengths count Unicode code points{% if cookiecutter.use_api %}, as the API documents{% endif %}.
     """
     if not min_length <= len(text) <= max_length:
         return f"{name} must be {min_length} to {max_length} characters long."

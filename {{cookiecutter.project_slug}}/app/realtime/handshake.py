@@ -19,7 +19,9 @@ from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, request, session
+{%- if cookiecutter.use_api %}
 from werkzeug.datastructures import WWWAuthenticate
+{%- endif %}
 
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # A WebSocket URL's scheme and the HTTP scheme of the page that opens it.
@@ -34,8 +36,10 @@ class Listener:
     # A socket opened with the session cookie: the session's Redis key and its login id.
     session_key: str | None = None
     login_id: str | None = None
+{%- if cookiecutter.use_api %}
     # A socket opened with a bearer token: the token's id.
     token_id: int | None = None
+{%- endif %}
 
 
 def origin_of(url: str) -> str | None:
@@ -107,11 +111,15 @@ def cookie_listener() -> Listener:
     sid = getattr(session, "sid", None)
     cookie = request.cookies.get(current_app.config["SESSION_COOKIE_NAME"])
     if user is None or sid is None or sid != cookie:
+{%- if cookiecutter.use_api %}
         abort(
             401,
             "Log in to receive live updates.",
             www_authenticate=WWWAuthenticate("bearer"),
         )
+{%- else %}
+        abort(401, "Log in to receive live updates.")
+{%- endif %}
     return Listener(
         user_id=user.id,
         session_key=current_app.config["SESSION_KEY_PREFIX"] + sid,

@@ -106,7 +106,8 @@ def render_as_anonymous() -> None:
     The layout reads ``g.user``, whose attributes a rollback has expired:
     reading them could wait on the service that just failed a second time.
     (Templates never use Flask-Login's ``current_user``, which would load
-    the user again; ``app/extensions.py`` leaves it out of their context.)
+    the user again; ``app/auth/login_manager.py`` leaves it out of their
+    context.)
     """
     g.user = None
 

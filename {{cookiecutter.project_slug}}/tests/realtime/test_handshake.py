@@ -20,7 +20,11 @@ def test_an_anonymous_handshake_is_refused_with_401(client):
 
     assert response.status_code == 401
     assert response.mimetype == "application/problem+json"
+{%- if cookiecutter.use_api %}
     assert response.headers["WWW-Authenticate"].lower().startswith("bearer")
+{%- else %}
+    assert "WWW-Authenticate" not in response.headers
+{%- endif %}
 
 
 def test_an_anonymous_handshake_over_the_network_is_refused_with_401(server):
