@@ -17,6 +17,7 @@ import re
 from types import SimpleNamespace
 
 import fakeredis
+import jinja2
 import pytest
 import redis
 from flask import current_app
@@ -48,6 +49,22 @@ SCRUBBED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MAIL_URL", "MAIL_FROM", 
 LINK = re.compile(r"https?://\S+")
 
 
+# Fixtures that serve the app on a port or start processes (the live updates'
+# ``server``; the browser tests' gunicorn ``instances`` and ``chromium``): every
+# test using one is marked slow, and ``make test-quick`` leaves it out.
+SLOW_FIXTURES = frozenset({"server", "instances", "chromium"})
+
+
+def pytest_collection_modifyitems(items):
+    """Mark ``slow`` every test that uses one of ``SLOW_FIXTURES``.
+
+    Modules slow as a whole say so themselves (``pytestmark = pytest.mark.slow``).
+    """
+    for item in items:
+        if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
 @pytest.fixture(autouse=True)
 def clean_environment(monkeypatch, tmp_path):
     """Hide the developer's shell variables and the project's own .env from every test.
@@ -66,6 +83,35 @@ def clean_environment(monkeypatch, tmp_path):
     os.environ.update(saved_environment)
 
 
+class CompiledTemplates(jinja2.BytecodeCache):
+    """The app's templates, compiled once for every app the suite creates.
+
+    Each test's app has a Jinja environment of its own, which would parse and
+    compile again every template the test renders: a good part of a quick
+    run's time. Jinja compiles a template again when its source changed (each
+    entry carries the source's checksum).
+    """
+
+    def __init__(self):
+        self._bytecode = {}
+
+    def load_bytecode(self, bucket):
+        if bucket.key in self._bytecode:
+            bucket.bytecode_from_string(self._bytecode[bucket.key])
+
+    def dump_bytecode(self, bucket):
+        self._bytecode[bucket.key] = bucket.bytecode_to_string()
+
+
+COMPILED_TEMPLATES = CompiledTemplates()
+
+
+def with_compiled_templates(app):
+    """``app``, rendering from templates compiled by an earlier test's app when it can."""
+    app.jinja_env.bytecode_cache = COMPILED_TEMPLATES
+    return app
+
+
 def dispose(app):
     """Close the app's pooled database connections now rather than at garbage collection."""
     with app.app_context():
@@ -75,7 +121,7 @@ def dispose(app):
 @pytest.fixture
 def app():
     """A testing app with empty tables; its tables and Redis database are wiped afterwards."""
-    app = create_app("testing")
+    app = with_compiled_templates(create_app("testing"))
     redis_client = app.extensions["redis"].client
     with app.app_context():
         # An interrupted earlier run may have left rows behind on a real database.
@@ -242,7 +288,7 @@ def production_app(monkeypatch):
         monkeypatch.setattr(
             redis.Redis, "from_url", classmethod(lambda cls, url, **options: fakeredis.FakeRedis())
         )
-    app = create_app("production")
+    app = with_compiled_templates(create_app("production"))
     yield app
     dispose(app)
     app.extensions["redis"].client.flushdb()
@@ -253,7 +299,7 @@ def production_app(monkeypatch):
 def development_app(monkeypatch, tmp_path):
     """A development app without Redis, its instance folder (SQLite, sessions) in tmp_path."""
     monkeypatch.setattr(app_package, "INSTANCE_PATH", tmp_path)
-    app = create_app("development")
+    app = with_compiled_templates(create_app("development"))
     yield app
     dispose(app)
 

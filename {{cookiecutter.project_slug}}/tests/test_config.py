@@ -177,6 +177,7 @@ def test_a_config_error_is_a_system_exit_carrying_its_message():
     assert error.code == "Configuration error (production): SECRET_KEY is not set"
 
 
+@pytest.mark.slow  # a Python process of its own
 def test_manage_py_refuses_bad_production_settings_with_one_line(production_env, monkeypatch):
     monkeypatch.setenv("FLASK_CONFIG", "production")
     monkeypatch.setenv("SECRET_KEY", "too-short")

@@ -5,6 +5,9 @@ from schemathesis import GenerationMode
 
 from tests.api.fuzzing import fuzz, operations
 
+# Hundreds of generated requests per operation: minutes, not seconds.
+pytestmark = pytest.mark.slow
+
 # DELETE /api/v1/tokens would revoke the token the other calls use; test_tokens.py covers it.
 FUZZED = {
     "POST /api/v1/tokens",

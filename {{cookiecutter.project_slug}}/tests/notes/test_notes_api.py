@@ -462,6 +462,7 @@ def test_a_note_id_is_documented_as_a_positive_integer(document):
 # Fuzzed
 
 
+@pytest.mark.slow  # hundreds of generated requests per operation
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
 def test_the_notes_api_never_fails_and_keeps_to_its_document(app, api, user, subtests, mode):
     add_notes(app, user.id, 5)  # so that some generated ids find a note
