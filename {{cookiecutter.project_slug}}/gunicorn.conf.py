@@ -65,6 +65,11 @@ SHARED_MEMORY = "/dev/shm"  # noqa: S108
 if os.path.isdir(SHARED_MEMORY):
     worker_tmp_dir = SHARED_MEMORY
 
+# No control socket (gunicornc): every instance would share one default path
+# under $HOME (a second instance on the host logs an error for it), and a
+# container's home may not be writable. Signals (HUP, TERM, TTIN) still work.
+control_socket_disable = True
+
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # gunicorn writes its error log to stderr; send both logs to stdout instead.
 # Only gunicorn's loggers get a handler: the root logger gets none, so the

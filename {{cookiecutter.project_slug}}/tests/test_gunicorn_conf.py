@@ -117,3 +117,9 @@ def test_access_log_can_be_turned_on(settings):
     logging_config = settings(GUNICORN_ACCESS_LOG="on")["logconfig_dict"]
 
     assert logging_config["loggers"]["gunicorn.access"]["level"] == "INFO"
+
+
+def test_no_control_socket_is_made(settings):
+    # One default path under $HOME for every instance on the host: a second
+    # instance would log an error, and a container's home may be read-only.
+    assert settings()["control_socket_disable"] is True
