@@ -217,11 +217,13 @@ def test_a_work_horse_drops_the_parents_database_connections_without_closing_the
     disposed, worked = [], []
     with app.app_context():
         engine = db.engine
-    monkeypatch.setattr(type(engine), "dispose", lambda self, close=True: disposed.append(close))
-    monkeypatch.setattr(Worker, "main_work_horse", lambda self, job, queue: worked.append(job))
     worker = rq_compat.AppWorker(app, ["default"], connection=app.extensions["redis"].client)
-
-    worker.main_work_horse("the job", "the queue")
+    # Undone at the end of the block, before the app fixture disposes of its
+    # engine for real (the fixture's own monkeypatch outlives this test).
+    with monkeypatch.context() as patch:
+        patch.setattr(type(engine), "dispose", lambda self, close=True: disposed.append(close))
+        patch.setattr(Worker, "main_work_horse", lambda self, job, queue: worked.append(job))
+        worker.main_work_horse("the job", "the queue")
 
     assert disposed == [False], changed(rq_compat, "Worker.main_work_horse")
     assert worked == ["the job"]
