@@ -323,8 +323,8 @@ def test_a_page_that_mails_answers_at_once_while_the_mail_server_is_down(site):
         assert ask_for_reset(site.browser(), email).status == 302
         assert time.monotonic() - started < PAGE_SECONDS
         # The job failed and waits for its retry.
-        counts = site.wait_for_counts(lambda counts: counts["scheduled"] >= 1)
-        assert counts["scheduled"] >= 1, counts
+        counts = site.wait_for_counts(lambda counts: counts["scheduled"] >= 1, timeout=60)
+        assert counts["scheduled"] >= 1, f"no retry waiting: {counts}"
     finally:
         site.smtp.start()  # back, on the same port; nothing restarted
     (_, reset_mail) = site.smtp.wait_for(email, 2, timeout=30)

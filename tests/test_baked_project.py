@@ -105,7 +105,7 @@ def run_suite(project, answer_set, extra_args):
     (CI keeps them as artifacts).
     """
     with suite_services(BROWSER_SCREENSHOTS=str(SCREENSHOTS_DIR / answer_set)) as env:
-        return run(project, *PYTEST, *extra_args, env=env, timeout=1200)
+        return run(project, *PYTEST, *extra_args, env=env, timeout=2400)
 
 
 @pytest.fixture(scope="module")
