@@ -113,44 +113,50 @@ def test_an_old_snapshot_is_checked_again_and_picks_up_changes(app, user, clock,
         assert session[SNAPSHOT_KEY]["checked_at"] == clock.now
 
 
+def log_in_on_two_devices(app, auth):
+    """A laptop and a phone, each logged in as ``user`` through the form."""
+    laptop, phone = app.test_client(), app.test_client()
+    type(auth)(laptop).login()
+    type(auth)(phone).login()
+    return laptop, phone
+
+
+def is_sent_to_login(response):
+    return response.status_code == 302 and response.headers["Location"].startswith("/auth/login")
+
+
+@pytest.fixture
+def without_session_index(monkeypatch):
+    """Logout as with development's file sessions, which have no per-user index."""
+    monkeypatch.setattr(login_session, "end_sessions_of", lambda _owner: False)
+
+
 def test_logout_ends_the_other_devices_sessions_at_once(app, auth, user):
     app.config["SESSION_USER_RECHECK_SECONDS"] = 3600  # the session index does not wait for it
-    laptop, phone = app.test_client(), app.test_client()
-    auth_on = type(auth)
-    auth_on(laptop).login()
-    auth_on(phone).login()
+    laptop, phone = log_in_on_two_devices(app, auth)
     assert laptop.get("/dashboard").status_code == 200
-    auth_on(phone).logout()
-    response = laptop.get("/dashboard")
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/auth/login")
+    type(auth)(phone).logout()
+    assert is_sent_to_login(laptop.get("/dashboard"))
 
 
 def test_without_a_session_index_logout_ends_other_sessions_at_their_next_check(
-    app, auth, user, clock, monkeypatch
+    app, auth, user, clock, without_session_index
 ):
-    monkeypatch.setattr(login_session, "end_sessions_of", lambda _owner: False)
-    laptop, phone = app.test_client(), app.test_client()
-    auth_on = type(auth)
-    auth_on(laptop).login()
-    auth_on(phone).login()
-    auth_on(phone).logout()
+    laptop, phone = log_in_on_two_devices(app, auth)
+    type(auth)(phone).logout()
     assert laptop.get("/dashboard").status_code == 200  # within the window: still trusted
     clock.advance(60)
-    response = laptop.get("/dashboard")
-    assert response.status_code == 302
-    assert response.headers["Location"].startswith("/auth/login")
+    assert is_sent_to_login(laptop.get("/dashboard"))
 
 
-def test_with_a_recheck_of_zero_logout_ends_other_sessions_at_once(app, auth, user, clock):
+def test_without_a_session_index_a_recheck_of_zero_ends_other_sessions_at_once(
+    app, auth, user, without_session_index
+):
     app.config["SESSION_USER_RECHECK_SECONDS"] = 0
-    laptop, phone = app.test_client(), app.test_client()
-    auth_on = type(auth)
-    auth_on(laptop).login()
-    auth_on(phone).login()
+    laptop, phone = log_in_on_two_devices(app, auth)
     assert laptop.get("/dashboard").status_code == 200
-    auth_on(phone).logout()
-    assert laptop.get("/dashboard").status_code == 302
+    type(auth)(phone).logout()
+    assert is_sent_to_login(laptop.get("/dashboard"))
 
 
 def test_a_deleted_user_is_logged_out_at_the_next_check(app, client, auth, user, clock):
