@@ -14,6 +14,8 @@ at data you want to keep.
 import logging
 import os
 import re
+import time
+from collections.abc import Callable
 from types import SimpleNamespace
 
 import fakeredis
@@ -21,6 +23,7 @@ import jinja2
 import pytest
 import redis
 from flask import current_app
+from itsdangerous.timed import TimestampSigner
 from sqlalchemy import column, insert, table
 from werkzeug.security import generate_password_hash
 
@@ -182,6 +185,15 @@ def path_of(link, base="http://localhost"):
 def mails_to(outbox, address):
     """The mails sent to ``address``, oldest first."""
     return [message for message in outbox if message["To"] == address]
+
+
+def expired_token(app, max_age_setting, make_token: Callable[[], str]) -> str:
+    """A link token from ``make_token``, signed five seconds past its
+    ``max_age_setting`` ago (called in an app context, with the signer's clock set back)."""
+    issued_long_ago = int(time.time()) - app.config[max_age_setting] - 5
+    with app.app_context(), pytest.MonkeyPatch.context() as patch:
+        patch.setattr(TimestampSigner, "get_timestamp", lambda _self: issued_long_ago)
+        return make_token()
 
 
 @pytest.fixture

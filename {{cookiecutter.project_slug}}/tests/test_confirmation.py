@@ -1,9 +1,6 @@
 """Email confirmation: registering mails a link, following it confirms the address."""
 
-import time
-
 import pytest
-from itsdangerous.timed import TimestampSigner
 
 from app.auth import tokens
 from app.auth.models import User
@@ -12,6 +9,7 @@ from tests.conftest import (
     EMAIL,
     PASSWORD,
     AuthActions,
+    expired_token,
     html_of,
     links_in,
     mails_to,
@@ -128,12 +126,12 @@ def test_a_token_for_another_purpose_is_refused(app, client, user, make_token):
     assert not is_confirmed(app)
 
 
-def test_an_expired_link_is_refused(app, client, user, monkeypatch):
-    issued_long_ago = int(time.time()) - app.config["EMAIL_CONFIRMATION_MAX_AGE"] - 5
-    with app.app_context():
-        monkeypatch.setattr(TimestampSigner, "get_timestamp", lambda _self: issued_long_ago)
-        token = tokens.make_confirmation_token(db.session.get(User, user.id))
-        monkeypatch.undo()
+def test_an_expired_link_is_refused(app, client, user):
+    token = expired_token(
+        app,
+        "EMAIL_CONFIRMATION_MAX_AGE",
+        lambda: tokens.make_confirmation_token(db.session.get(User, user.id)),
+    )
     assert client.get(f"/auth/confirm/{token}").status_code == 400
     assert not is_confirmed(app)
 
