@@ -1,0 +1,127 @@
+"""X-Forwarded-For and -Proto are believed only from a peer in FORWARDED_ALLOW_IPS.
+
+Otherwise a client reaching gunicorn directly could pick a new address for
+each failed login, or claim HTTPS over plain HTTP (app/web/proxy.py).
+"""
+
+import json
+
+import pytest
+from flask import request
+
+from app.auth.guard import public
+from app.web import proxy
+from config import ConfigError, load_settings
+from tests.conftest import CSRF_TOKEN, EMAIL
+
+OUTSIDER = "198.51.100.20"
+WRONG = "not the password"
+
+
+def who_am_i(app):
+    """A route answering with the client address and scheme the app believes."""
+    app.add_url_rule("/whoami", "whoami", public(lambda: f"{request.remote_addr} {request.scheme}"))
+
+
+def ask(app, peer, headers):
+    return app.test_client().get("/whoami", headers=headers, environ_base={"REMOTE_ADDR": peer})
+
+
+FORWARDED = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+
+
+@pytest.fixture
+def behind_proxies(app):
+    """The testing app behind one proxy, allowed from 10.0.0.0/8 and 192.0.2.7."""
+    app.config["TRUSTED_PROXY_HOPS"] = 1
+    app.config["FORWARDED_ALLOW_IPS"] = "10.0.0.0/8, 192.0.2.7"
+    proxy.init_app(app)
+    who_am_i(app)
+    return app
+
+
+@pytest.mark.parametrize("peer", ["10.0.0.2", "10.255.1.1", "192.0.2.7"])
+def test_an_allowed_peer_is_believed(behind_proxies, peer):
+    assert ask(behind_proxies, peer, FORWARDED).text == "203.0.113.9 https"
+
+
+@pytest.mark.parametrize("peer", [OUTSIDER, "192.0.2.8", "11.0.0.1", "::1"])
+def test_any_other_peer_is_not(behind_proxies, peer):
+    assert ask(behind_proxies, peer, FORWARDED).text == f"{peer} http"
+
+
+def test_a_unix_socket_is_allowed_as_gunicorn_allows_it(behind_proxies):
+    """A unix socket has no peer address: only local processes with access to it connect."""
+    assert ask(behind_proxies, "", FORWARDED).text == "203.0.113.9 https"
+
+
+def test_a_star_allows_every_peer(app):
+    app.config["TRUSTED_PROXY_HOPS"] = 1
+    app.config["FORWARDED_ALLOW_IPS"] = "*"
+    proxy.init_app(app)
+    who_am_i(app)
+    assert ask(app, OUTSIDER, FORWARDED).text == "203.0.113.9 https"
+
+
+def test_a_new_forwarded_address_per_attempt_does_not_reset_the_count(behind_proxies, user):
+    behind_proxies.config["LOGIN_FAILURE_RATE_LIMIT"] = "3 per minute"
+    browser = behind_proxies.test_client()
+    browser.environ_base["REMOTE_ADDR"] = OUTSIDER
+    token = CSRF_TOKEN.search(browser.get("/auth/login").get_data(as_text=True)).group(1)
+    data = {"csrf_token": token, "email": EMAIL, "password": WRONG}
+
+    statuses = [
+        browser.post(
+            "/auth/login", data=data, headers={"X-Forwarded-For": f"203.0.113.{attempt}"}
+        ).status_code
+        for attempt in range(1, 5)
+    ]
+
+    assert statuses == [200, 200, 200, 429]
+
+
+def test_no_hsts_over_plain_http_from_an_outside_peer(production_app):
+    response = production_app.test_client().get(
+        "/",
+        base_url="http://localhost",
+        headers={"X-Forwarded-Proto": "https"},
+        environ_base={"REMOTE_ADDR": OUTSIDER},
+    )
+    assert "Strict-Transport-Security" not in response.headers
+
+
+def test_hsts_when_an_allowed_proxy_says_https(production_app):
+    response = production_app.test_client().get(
+        "/",
+        base_url="http://localhost",
+        headers={"X-Forwarded-Proto": "https"},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
+    )
+    assert "max-age=" in response.headers["Strict-Transport-Security"]
+
+
+def production_settings(monkeypatch, allow):
+    monkeypatch.setenv("SECRET_KEY", "a-production-secret-that-is-long-enough-to-be-accepted")
+    monkeypatch.setenv("DATABASE_URL", "sqlite://")
+    monkeypatch.setenv("REDIS_URL", "redis://localhost:6379/0")
+    monkeypatch.setenv("MAIL_URL", "smtp://mail.example:25")
+    if allow is None:
+        monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
+    else:
+        monkeypatch.setenv("FORWARDED_ALLOW_IPS", allow)
+    return load_settings("production")
+
+
+def test_the_app_reads_gunicorns_variable_with_gunicorns_default(monkeypatch):
+    assert production_settings(monkeypatch, None)["FORWARDED_ALLOW_IPS"] == "127.0.0.1"
+    assert production_settings(monkeypatch, "*")["FORWARDED_ALLOW_IPS"] == "*"
+    allow = "172.16.0.0/12,::1"
+    assert production_settings(monkeypatch, allow)["FORWARDED_ALLOW_IPS"] == allow
+
+
+@pytest.mark.parametrize("allow", ["caddy", "10.0.0.1/8", "10.0.0.0/8;10.1.1.1", ","])
+def test_a_list_gunicorn_would_refuse_stops_the_app(monkeypatch, allow):
+    with pytest.raises(ConfigError) as error:
+        production_settings(monkeypatch, allow)
+    assert "FORWARDED_ALLOW_IPS must be addresses or CIDR networks" in str(error.value)
+    assert json.dumps(allow) not in str(error.value)
