@@ -2,7 +2,9 @@
 
 import pytest
 
+from app.auth import passwords
 from tests.api.helpers import is_problem
+from tests.bursts import send_at_once
 from tests.conftest import EMAIL, PASSWORD
 
 WRONG = "not the password"
@@ -39,3 +41,17 @@ def test_html_and_token_failures_share_one_count(limited, client, auth, user):
 
     assert auth.login(password=WRONG).status_code == 429
     assert request_token(client, PASSWORD).status_code == 429
+
+
+def test_failed_token_requests_sent_at_once_count_as_one_after_another(limited, user, monkeypatch):
+    """A burst of wrong passwords gets 3 answers of 401, the rest 429: no more than in a row."""
+    limited.config["PASSWORD_HASH_CONCURRENCY"] = 8
+    passwords.init_app(limited)
+    senders = [
+        lambda client=limited.test_client(): request_token(client).status_code for _ in range(8)
+    ]
+
+    statuses = send_at_once(monkeypatch, senders)
+
+    assert statuses == [401] * 3 + [429] * 5
+    assert request_token(limited.test_client(), PASSWORD).status_code == 429
