@@ -6,6 +6,8 @@ takes each attempt before the password is checked, and gives back the ones
 that did not fail (app/infrastructure/rate_limits.py).
 """
 
+from functools import partial
+
 import pytest
 
 from app.auth import passwords
@@ -28,7 +30,7 @@ def burst_app(app):
 
 
 def login_form(app):
-    """A client of its own (one browser) and a sender posting the login form with a wrong password."""
+    """A browser of its own, and a sender posting its login form (a wrong password by default)."""
     browser = app.test_client()
     token = CSRF_TOKEN.search(browser.get("/auth/login").get_data(as_text=True)).group(1)
 
@@ -51,7 +53,7 @@ def test_failed_logins_sent_at_once_count_as_one_after_another(burst_app, user, 
 
 def test_successful_logins_sent_at_once_are_given_back(burst_app, user, monkeypatch):
     """Each attempt holds a place while in flight; a success gives it back afterwards."""
-    senders = [lambda send=login_form(burst_app): send(PASSWORD) for _ in range(LIMIT)]
+    senders = [partial(login_form(burst_app), PASSWORD) for _ in range(LIMIT)]
 
     assert send_at_once(monkeypatch, senders) == [302] * LIMIT
     failures = [login_form(burst_app)() for _ in range(LIMIT)]

@@ -4,11 +4,19 @@ Otherwise a client reaching gunicorn directly could pick a new address for
 each failed login, or claim HTTPS over plain HTTP (app/web/proxy.py).
 """
 
+import http.client
 import json
+import os
+import socket
+import subprocess
+import sys
+import time
+from pathlib import Path
 
 import pytest
 from flask import request
 
+import config
 from app.auth.guard import public
 from app.web import proxy
 from config import ConfigError, load_settings
@@ -125,3 +133,67 @@ def test_a_list_gunicorn_would_refuse_stops_the_app(monkeypatch, allow):
         production_settings(monkeypatch, allow)
     assert "FORWARDED_ALLOW_IPS must be addresses or CIDR networks" in str(error.value)
     assert json.dumps(allow) not in str(error.value)
+
+
+def free_port():
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+def get_from(source, port, path, headers):
+    """GET ``path`` from gunicorn at 127.0.0.1:``port``, the connection made from ``source``."""
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", port, timeout=10, source_address=(source, 0)
+    )
+    try:
+        connection.request("GET", path, headers=headers)
+        response = connection.getresponse()
+        response.read()
+        return response
+    finally:
+        connection.close()
+
+
+@pytest.mark.slow  # starts gunicorn
+def test_gunicorn_and_the_app_believe_the_same_peers(tmp_path):
+    """Served by gunicorn, with its default FORWARDED_ALLOW_IPS (127.0.0.1): a client at
+    127.0.0.2 claiming HTTPS gets no HSTS; the same claim from 127.0.0.1 does."""
+    port = free_port()
+    environment = {
+        **os.environ,
+        "FLASK_CONFIG": "development",
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'served.db'}",
+        "FLASK_TRUSTED_PROXY_HOPS": "1",
+        "FLASK_HSTS_SECONDS": "60",
+        "GUNICORN_BIND": f"0.0.0.0:{port}",
+        "WEB_CONCURRENCY": "1",
+    }
+    environment.pop("FORWARDED_ALLOW_IPS", None)
+    server = subprocess.Popen(  # noqa: S603  (gunicorn from this environment)
+        [str(Path(sys.executable).with_name("gunicorn")), "app:create_app()"],
+        cwd=config.PROJECT_ROOT,
+        env=environment,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    try:
+        deadline = time.monotonic() + 120  # importing the app is slow on a busy machine
+        while True:
+            try:
+                get_from("127.0.0.1", port, "/health", {})
+                break
+            except OSError:
+                assert server.poll() is None, "gunicorn stopped"
+                assert time.monotonic() < deadline, "gunicorn did not answer"
+                time.sleep(0.2)
+        claim = {"X-Forwarded-Proto": "https", "X-Forwarded-For": "203.0.113.9"}
+
+        outside = get_from("127.0.0.2", port, "/health", claim)
+        allowed = get_from("127.0.0.1", port, "/health", claim)
+
+        assert outside.getheader("Strict-Transport-Security") is None
+        assert allowed.getheader("Strict-Transport-Security") == "max-age=60"
+    finally:
+        server.terminate()
+        server.wait(timeout=60)

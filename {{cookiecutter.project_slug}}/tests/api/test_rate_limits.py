@@ -1,5 +1,7 @@
 """The failed-login limit covers the token endpoint too, sharing one count with the form."""
 
+from functools import partial
+
 import pytest
 
 from app.auth import passwords
@@ -19,6 +21,10 @@ def limited(app):
 
 def request_token(client, password=WRONG):
     return client.post("/api/v1/tokens", json={"email": EMAIL, "password": password})
+
+
+def wrong_password_status(client):
+    return request_token(client).status_code
 
 
 def test_failed_token_requests_beyond_the_limit_get_429_problem_details(limited, client, user):
@@ -47,9 +53,7 @@ def test_failed_token_requests_sent_at_once_count_as_one_after_another(limited, 
     """A burst of wrong passwords gets 3 answers of 401, the rest 429: no more than in a row."""
     limited.config["PASSWORD_HASH_CONCURRENCY"] = 8
     passwords.init_app(limited)
-    senders = [
-        lambda client=limited.test_client(): request_token(client).status_code for _ in range(8)
-    ]
+    senders = [partial(wrong_password_status, limited.test_client()) for _ in range(8)]
 
     statuses = send_at_once(monkeypatch, senders)
 
