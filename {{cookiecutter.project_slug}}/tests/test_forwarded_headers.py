@@ -53,7 +53,7 @@ def test_an_allowed_peer_is_believed(behind_proxies, peer):
     assert ask(behind_proxies, peer, FORWARDED).text == "203.0.113.9 https"
 
 
-@pytest.mark.parametrize("peer", [OUTSIDER, "192.0.2.8", "11.0.0.1", "::1"])
+@pytest.mark.parametrize("peer", [OUTSIDER, "192.0.2.8", "11.0.0.1", "::1", "not-an-address"])
 def test_any_other_peer_is_not(behind_proxies, peer):
     assert ask(behind_proxies, peer, FORWARDED).text == f"{peer} http"
 
