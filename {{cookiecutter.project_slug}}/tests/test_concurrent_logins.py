@@ -21,11 +21,10 @@ WRONG = "not the password"
 
 
 @pytest.fixture
-def burst_app(app):
+def burst_app(app, monkeypatch):
     """A failed-login limit of 3, and room for a whole burst of hashes at once."""
-    app.config["LOGIN_FAILURE_RATE_LIMIT"] = f"{LIMIT} per minute"
-    app.config["PASSWORD_HASH_CONCURRENCY"] = BURST
-    passwords.init_app(app)
+    monkeypatch.setitem(app.config, "LOGIN_FAILURE_RATE_LIMIT", f"{LIMIT} per minute")
+    monkeypatch.setitem(app.extensions, passwords.EXTENSION, passwords.HashingSlots(BURST))
     return app
 
 

@@ -38,12 +38,18 @@ def ask(app, peer, headers):
 FORWARDED = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
 
 
-@pytest.fixture
-def behind_proxies(app):
-    """The testing app behind one proxy, allowed from 10.0.0.0/8 and 192.0.2.7."""
-    app.config["TRUSTED_PROXY_HOPS"] = 1
-    app.config["FORWARDED_ALLOW_IPS"] = "10.0.0.0/8, 192.0.2.7"
+def behind_proxy(app, monkeypatch, allow):
+    """Put the middleware ``create_app`` installs in production on ``app``, allowing ``allow``."""
+    monkeypatch.setitem(app.config, "TRUSTED_PROXY_HOPS", 1)
+    monkeypatch.setitem(app.config, "FORWARDED_ALLOW_IPS", allow)
+    monkeypatch.setattr(app, "wsgi_app", app.wsgi_app)  # put back afterwards
     proxy.init_app(app)
+
+
+@pytest.fixture
+def behind_proxies(app, monkeypatch):
+    """The testing app behind one proxy, allowed from 10.0.0.0/8 and 192.0.2.7."""
+    behind_proxy(app, monkeypatch, "10.0.0.0/8, 192.0.2.7")
     who_am_i(app)
     return app
 
@@ -63,10 +69,8 @@ def test_a_unix_socket_is_allowed_as_gunicorn_allows_it(behind_proxies):
     assert ask(behind_proxies, "", FORWARDED).text == "203.0.113.9 https"
 
 
-def test_a_star_allows_every_peer(app):
-    app.config["TRUSTED_PROXY_HOPS"] = 1
-    app.config["FORWARDED_ALLOW_IPS"] = "*"
-    proxy.init_app(app)
+def test_a_star_allows_every_peer(app, monkeypatch):
+    behind_proxy(app, monkeypatch, "*")
     who_am_i(app)
     assert ask(app, OUTSIDER, FORWARDED).text == "203.0.113.9 https"
 

@@ -59,9 +59,10 @@ class HashCounter:
 
 
 @pytest.fixture
-def bounded(app):
-    app.config["PASSWORD_HASH_CONCURRENCY"] = BOUND
-    passwords.init_app(app)
+def bounded(app, monkeypatch):
+    monkeypatch.setitem(app.config, "PASSWORD_HASH_CONCURRENCY", BOUND)
+    monkeypatch.setitem(app.extensions, passwords.EXTENSION, None)
+    passwords.init_app(app)  # the app's own slots, sized from the config
     return app
 
 

@@ -51,8 +51,7 @@ def test_html_and_token_failures_share_one_count(limited, client, auth, user):
 
 def test_failed_token_requests_sent_at_once_count_as_one_after_another(limited, user, monkeypatch):
     """A burst of wrong passwords gets 3 answers of 401, the rest 429: no more than in a row."""
-    limited.config["PASSWORD_HASH_CONCURRENCY"] = 8
-    passwords.init_app(limited)
+    monkeypatch.setitem(limited.extensions, passwords.EXTENSION, passwords.HashingSlots(8))
     senders = [partial(wrong_password_status, limited.test_client()) for _ in range(8)]
 
     statuses = send_at_once(monkeypatch, senders)
