@@ -1,11 +1,13 @@
 """Rate limits on the endpoints attackers hammer: logins and registrations.
 
-Flask-Limiter counts per client address (see ``limiter`` in
-``app/extensions.py``). Two limits are defined here, each a decorator:
+Flask-Limiter counts per client: an IPv4 address or an IPv6 /64, however
+it is written (``client_key``, from ``app/infrastructure/client_key.py``,
+the one function that says who a client is; see ``limiter`` in
+``app/extensions.py``). The limits defined here are decorators:
 
 ``failed_login_limit``
     Counts only *failed* logins, so people who log in successfully are never
-    slowed down. One count per address is shared by every view it decorates:
+    slowed down. One count per client is shared by every view it decorates:
     the HTML login form{% if cookiecutter.use_api %}, the API's token endpoint{% endif %} and the account pages that ask for the
     current password. A view marks a failure by calling
     ``record_failed_login()``; an answer of 401 counts as one too. Once the
