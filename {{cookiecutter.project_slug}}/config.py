@@ -10,6 +10,7 @@ one strict validation, since JSON can give the wrong type
 declares, Flask's and the extensions' own, pass through unchanged.
 """
 
+import ipaddress
 import operator
 import os
 from collections.abc import Callable, Iterable, Mapping
@@ -41,6 +42,10 @@ PROJECT_ROOT = Path(__file__).resolve().parent
 DOTENV_PATH = PROJECT_ROOT / ".env"
 SECRET_KEY_PLACEHOLDER = "change-me-to-a-long-random-string"  # noqa: S105  (refused, not used)
 MIN_SECRET_KEY_LENGTH = 32
+# The peers whose X-Forwarded-For and -Proto are believed, unless
+# FORWARDED_ALLOW_IPS says otherwise: gunicorn.conf.py gives gunicorn the same.
+DEFAULT_FORWARDED_ALLOW_IPS = "127.0.0.1"
+ANY_PEER = "*"
 # What a value of the wrong type should have been, by pydantic error type.
 TYPE_NAMES = {
     "string_type": "text",
@@ -145,6 +150,20 @@ def is_mail_url(url: str) -> bool:
     return bool(parts.hostname) and port != 0
 
 
+def parse_allow_list(value: str) -> list[str]:
+    """``FORWARDED_ALLOW_IPS`` split as gunicorn splits it: the entries between commas, stripped.
+
+    Raises ``ValueError`` for an entry that is neither ``*`` nor an address
+    or CIDR network; gunicorn refuses the same ones (``192.0.2.1/24`` too:
+    host bits set).
+    """
+    entries = [entry.strip() for entry in value.split(",") if entry.strip()]
+    for entry in entries:
+        if entry != ANY_PEER:
+            ipaddress.ip_network(entry)
+    return entries
+
+
 def is_site_url(url: str) -> bool:
     """An http(s) origin (scheme, host, port) and nothing more: what links start with.
 
@@ -180,6 +199,14 @@ MailAddress = Annotated[
         "must be an email address, such as 'Support <help@example.com>'",
     ),
 ]
+AllowList = Annotated[
+    str,
+    check(
+        parse_allow_list,
+        "must be addresses or CIDR networks separated by commas (e.g. '127.0.0.1,10.0.0.0/8'), "
+        "or '*'",
+    ),
+]
 RetryIntervals = Annotated[list[Positive], Field(min_length=1)]
 
 
@@ -201,6 +228,8 @@ class BaseConfig(BaseModel):
         "PUBLIC_URL": "PUBLIC_URL",
         # Named by the contract as a variable of its own, like the mail settings.
         "PASSWORD_RESET_MAX_AGE": "PASSWORD_RESET_MAX_AGE",
+        # gunicorn's own variable: one list decides what gunicorn and the app believe.
+        "FORWARDED_ALLOW_IPS": "FORWARDED_ALLOW_IPS",
     }
 
     # The display name, written by the template as a JSON-escaped literal.
@@ -247,6 +276,9 @@ class BaseConfig(BaseModel):
     # Werkzeug's scrypt with its parameters spelled out, so a hash made with
     # others is noticed and upgraded at the next login. Tests use cheaper ones.
     PASSWORD_HASH_METHOD: str = "scrypt:32768:8:1"  # noqa: S105  (a hash method, not a password)
+    # Passwords hashed at once by one process (each scrypt hash above takes
+    # 32 MiB while it runs); more requests wait for a slot (app/auth/passwords.py).
+    PASSWORD_HASH_CONCURRENCY: Positive = 2
     # Bounds on a new password's length (the upper one caps hashing work).
     PASSWORD_MIN_LENGTH: Annotated[int, Field(ge=1)] = 8
     PASSWORD_MAX_LENGTH: int = 128
@@ -331,8 +363,11 @@ class BaseConfig(BaseModel):
     WORKER_MAINTENANCE_INTERVAL: Positive = 60
     WORKER_TTL: Positive = 60
 
-    # Number of reverse proxies whose X-Forwarded-* headers are trusted.
+    # Number of reverse proxies whose X-Forwarded-For and -Proto are believed,
+    # and only from a peer in FORWARDED_ALLOW_IPS (app/web/proxy.py).
     TRUSTED_PROXY_HOPS: NotNegative = 0
+    # The proxies' addresses or networks (comma-separated, or "*"), as gunicorn reads it.
+    FORWARDED_ALLOW_IPS: AllowList = DEFAULT_FORWARDED_ALLOW_IPS
     # Strict-Transport-Security max-age for HTTPS responses; 0 sends none.
     HSTS_SECONDS: NotNegative = 0
     # Add includeSubDomains only once every subdomain is served over HTTPS.

@@ -17,7 +17,7 @@ import os
 
 from dotenv import load_dotenv
 
-from config import DOTENV_PATH, load_settings
+from config import DEFAULT_FORWARDED_ALLOW_IPS, DOTENV_PATH, load_settings
 
 load_dotenv(DOTENV_PATH, override=False)
 {%- if cookiecutter.use_realtime %}
@@ -56,9 +56,10 @@ threads = env_int("GUNICORN_THREADS", 1)
 timeout = env_int("GUNICORN_TIMEOUT", 30)
 graceful_timeout = env_int("GUNICORN_GRACEFUL_TIMEOUT", 30)
 keepalive = env_int("GUNICORN_KEEPALIVE", 5)
-# Only these addresses may set X-Forwarded-Proto for gunicorn. The app itself
-# reads X-Forwarded-* through ProxyFix, trusting TRUSTED_PROXY_HOPS hops.
-forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS", "127.0.0.1")
+# Only these peers may set X-Forwarded-Proto for gunicorn. The app reads the
+# same variable, with the same default, and believes X-Forwarded-For and
+# -Proto from these peers only (app/web/proxy.py).
+forwarded_allow_ips = os.environ.get("FORWARDED_ALLOW_IPS") or DEFAULT_FORWARDED_ALLOW_IPS
 # Worker heartbeats in memory: a container's overlay file system can stall them.
 # (gunicorn makes its own private files there; nothing else is shared.)
 SHARED_MEMORY = "/dev/shm"  # noqa: S108

@@ -110,7 +110,7 @@ def register_extensions(app: Flask) -> None:
 
     CSRFProtect and Flask-Limiter add a request hook each, after the checks.
     """
-    from app.auth import login_manager
+    from app.auth import login_manager, passwords
     from app.extensions import csrf, db, migrate, redis_store
     from app.infrastructure import rate_limits, sessions
     from app.infrastructure.database import enforce_foreign_keys, replace_closed_connections
@@ -126,6 +126,7 @@ def register_extensions(app: Flask) -> None:
     redis_store.init_app(app)
     sessions.init_app(app)
     rate_limits.init_app(app)
+    passwords.init_app(app)
 
 
 def register_login_guard(app: Flask) -> None:

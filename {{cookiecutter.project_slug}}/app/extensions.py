@@ -7,13 +7,13 @@ any module can import them without importing the app (no import cycles).
 from typing import TYPE_CHECKING
 
 from flask_limiter import Limiter
-from flask_limiter.util import get_remote_address
 from flask_migrate import Migrate
 from flask_session import Session
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
 from app.compat.flask_login import LoginManager
+from app.infrastructure.client_key import client_key
 from app.infrastructure.database import Base
 from app.infrastructure.database_session import RequestSession
 from app.infrastructure.redis_client import RedisStore
@@ -31,8 +31,9 @@ login_manager = LoginManager()
 csrf = CSRFProtect()
 server_session = Session()
 redis_store = RedisStore()
-# Keyed by the client's address: ProxyFix (app/web/proxy.py) has already put
-# the address the trusted proxy saw in REMOTE_ADDR, so extra X-Forwarded-For
-# entries sent by the client change nothing. Limits live in
-# app/infrastructure/rate_limits.py.
-limiter = Limiter(get_remote_address, headers_enabled=False, strategy="fixed-window")
+# Keyed by the client's IPv4 address or IPv6 /64 (app/infrastructure/client_key.py):
+# app/web/proxy.py has already put the address a trusted proxy saw in
+# REMOTE_ADDR, so X-Forwarded-For entries sent by the client change nothing.
+# Limits live in app/infrastructure/rate_limits.py, which relies on the
+# fixed window (a refund is a decrement of the window's count).
+limiter = Limiter(client_key, headers_enabled=False, strategy="fixed-window")

@@ -158,16 +158,16 @@ def test_wrong_password_and_unknown_email_give_the_same_message(auth, user):
 
 def test_an_unknown_email_still_costs_a_password_check(auth, monkeypatch):
     """Answering faster for unknown emails would tell an attacker which ones have accounts."""
-    from app.auth import accounts
+    from app.auth import passwords
 
     checked = []
-    real_check = accounts.check_password_hash
+    real_check = passwords.check_password_hash
 
     def spy(password_hash, password):
         checked.append(password)
         return real_check(password_hash, password)
 
-    monkeypatch.setattr(accounts, "check_password_hash", spy)
+    monkeypatch.setattr(passwords, "check_password_hash", spy)
     auth.login("nobody@example.com", "some password")
     assert checked == ["some password"]
 

@@ -123,3 +123,13 @@ def test_no_control_socket_is_made(settings):
     # One default path under $HOME for every instance on the host: a second
     # instance would log an error, and a container's home may be read-only.
     assert settings()["control_socket_disable"] is True
+
+
+def test_gunicorn_and_the_app_share_one_default_for_trusted_proxies(settings):
+    """The app believes X-Forwarded-* from the same peers as gunicorn (app/web/proxy.py)."""
+    assert settings()["forwarded_allow_ips"] == config.DEFAULT_FORWARDED_ALLOW_IPS
+    assert config.BaseConfig.model_fields["FORWARDED_ALLOW_IPS"].default == (
+        config.DEFAULT_FORWARDED_ALLOW_IPS
+    )
+    # Empty counts as unset, for the app and gunicorn alike.
+    assert settings(FORWARDED_ALLOW_IPS="")["forwarded_allow_ips"] == "127.0.0.1"

@@ -134,12 +134,13 @@ def add_client_address_route(app):
 
 
 def test_production_trusts_exactly_one_proxy(production_app):
+    """From an allowed peer (FORWARDED_ALLOW_IPS, 127.0.0.1 by default), one hop is believed."""
     add_client_address_route(production_app)
     response = production_app.test_client().get(
         "/whoami",
         base_url="http://localhost",
         headers={"X-Forwarded-For": "203.0.113.9, 198.51.100.7", "X-Forwarded-Proto": "https"},
-        environ_base={"REMOTE_ADDR": "10.0.0.2"},
+        environ_base={"REMOTE_ADDR": "127.0.0.1"},
     )
     assert response.text == "198.51.100.7 https"
 

@@ -19,6 +19,7 @@ from app.auth.emails import (
 )
 from app.auth.guard import public
 from app.auth.models import User, normalize_email
+from app.auth.passwords import hashing_slot
 from app.auth.revocation import delete_account, revoke_everything
 from app.auth.session_user import recheck_everywhere
 from app.auth.tokens import email_change_for
@@ -46,13 +47,15 @@ def account_checked(form: FlaskForm) -> User | None:
 
     A wrong password is shown under its field and counted as a failed login.
     """
-    user = g.user.load()
-    if user is None:  # revoked a moment ago: the next page view is logged out
-        return None
-    if not user.check_password(form.current_password.data or ""):
-        add_error(form.current_password, WRONG_PASSWORD)
-        record_failed_login()
-        return None
+    # The slot first: waiting for it holds no database connection (app/auth/passwords.py).
+    with hashing_slot():
+        user = g.user.load()
+        if user is None:  # revoked a moment ago: the next page view is logged out
+            return None
+        if not user.check_password(form.current_password.data or ""):
+            add_error(form.current_password, WRONG_PASSWORD)
+            record_failed_login()
+            return None
     return user
 
 

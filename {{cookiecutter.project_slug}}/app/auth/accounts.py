@@ -9,9 +9,10 @@ from functools import lru_cache
 from email_validator import EmailNotValidError, validate_email
 from flask import current_app
 from sqlalchemy.exc import IntegrityError
-from werkzeug.security import check_password_hash, generate_password_hash
+from werkzeug.security import generate_password_hash
 
 from app.auth.models import User
+from app.auth.passwords import hashing_slot, verify_password
 from app.extensions import db
 from app.infrastructure.database import is_storable
 
@@ -54,10 +55,12 @@ def create_account(email: str, password: str) -> User:
     problem = email_problem(email) or password_problem(password)
     if problem:
         raise AccountError(problem)
-    if User.find_by_email(email) is not None:
-        raise AccountError("An account with this email already exists.")
-    user = User(email=email)
-    user.set_password(password)
+    # The slot first: waiting for it holds no database connection (app/auth/passwords.py).
+    with hashing_slot():
+        if User.find_by_email(email) is not None:
+            raise AccountError("An account with this email already exists.")
+        user = User(email=email)
+        user.set_password(password)
     db.session.add(user)
     try:
         db.session.commit()
@@ -69,7 +72,10 @@ def create_account(email: str, password: str) -> User:
 
 @lru_cache(maxsize=4)
 def _dummy_hash(method: str) -> str:
-    """A hash to check against when no user matches, made once per method."""
+    """A hash to check against when no user matches, made once per method.
+
+    Made (once) inside the caller's hashing slot.
+    """
     return generate_password_hash("not-a-real-password", method=method)
 
 
@@ -85,16 +91,18 @@ def authenticate(email: str, password: str) -> User | None:
         and is_storable(password)
         and len(password) <= current_app.config["PASSWORD_MAX_LENGTH"]
     )
-    user = User.find_by_email(email) if usable else None
-    if user is None:
-        dummy = _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
-        check_password_hash(dummy, password if usable else "")
-        return None
-    if not user.check_password(password):
-        return None
-    if user.password_needs_rehash():
-        user.set_password(password)
-        db.session.commit()
+    # The slot first: waiting for it holds no database connection (app/auth/passwords.py).
+    with hashing_slot():
+        user = User.find_by_email(email) if usable else None
+        if user is None:
+            dummy = _dummy_hash(current_app.config["PASSWORD_HASH_METHOD"])
+            verify_password(dummy, password if usable else "")
+            return None
+        if not user.check_password(password):
+            return None
+        if user.password_needs_rehash():
+            user.set_password(password)
+            db.session.commit()
     return user
 
 

@@ -9,8 +9,8 @@ from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import String, select
 from sqlalchemy.orm import Mapped, mapped_column, validates
-from werkzeug.security import check_password_hash, generate_password_hash
 
+from app.auth.passwords import hash_password, verify_password
 from app.extensions import Model, db
 from app.infrastructure.database import UTCDateTime, utcnow
 
@@ -81,13 +81,11 @@ class User(UserMixin, Model):
 
     def set_password(self, password: str) -> None:
         """Hash ``password`` with the configured method and keep only the hash."""
-        self.password_hash = generate_password_hash(
-            password, method=current_app.config["PASSWORD_HASH_METHOD"]
-        )
+        self.password_hash = hash_password(password)
 
     def check_password(self, password: str) -> bool:
         """Return True when ``password`` matches the stored hash."""
-        return check_password_hash(self.password_hash, password)
+        return verify_password(self.password_hash, password)
 
     def password_needs_rehash(self) -> bool:
         """True when the stored hash was made with other parameters than today's."""

@@ -1,16 +1,27 @@
 """Rate limits on the endpoints attackers hammer: logins and registrations.
 
-Flask-Limiter counts per client address (see ``limiter`` in
-``app/extensions.py``). Two limits are defined here, each a decorator:
+Flask-Limiter counts per client: an IPv4 address or an IPv6 /64, however
+it is written (``client_key``, from ``app/infrastructure/client_key.py``,
+the one function that says who a client is; see ``limiter`` in
+``app/extensions.py``). The limits defined here are decorators:
 
 ``failed_login_limit``
     Counts only *failed* logins, so people who log in successfully are never
-    slowed down. One count per address is shared by every view it decorates:
-    the HTML login form{% if cookiecutter.use_api %} and the API's token endpoint{% endif %}. A view marks a failure
-    by calling ``record_failed_login()``; an answer of 401 counts as one too.
-    Once the count reaches ``LOGIN_FAILURE_RATE_LIMIT``, further POSTs get
-    429 with ``Retry-After`` (correct passwords included) until the window
-    ends. Only POSTs are limited: the form itself can always be shown.
+    slowed down. One count per client is shared by every view it decorates:
+    the HTML login form{% if cookiecutter.use_api %}, the API's token endpoint{% endif %} and the account pages that ask for the
+    current password. A view marks a failure by calling
+    ``record_failed_login()``; an answer of 401 counts as one too. Once the
+    count reaches ``LOGIN_FAILURE_RATE_LIMIT``, further POSTs get 429 with
+    ``Retry-After`` (correct passwords included) until the window ends. Only
+    POSTs are limited: the form itself can always be shown.
+
+    Each POST takes its attempt *before* the password is checked (one atomic
+    increment in the storage, Flask-Limiter's ``hit``) and gives it back
+    afterwards unless it failed (``refund_unless_failed``). Checking first and
+    counting afterwards would let every attempt sent at once pass the check
+    before any was counted; reserving first, attempts sent all at once count
+    exactly as the same attempts sent one after another, and only an attempt
+    still in flight holds a place.
 
 ``registration_limit``
     Counts every registration POST, successful or not, against
@@ -41,6 +52,7 @@ from flask import Flask, current_app, g
 from werkzeug.wrappers import Response
 
 from app.extensions import limiter
+from app.infrastructure.client_key import client_key as client_key  # the one key of a client
 from app.web.errors import ErrorResponse, error_response
 
 if TYPE_CHECKING:
@@ -60,8 +72,31 @@ def record_failed_login() -> None:
 
 
 def is_failed_login(response: Response) -> bool:
-    """Flask-Limiter's ``deduct_when``: did the view report a failed login?"""
+    """Did the view report a failed login (or answer 401)?"""
     return g.get(FAILED_LOGIN_FLAG, False) or response.status_code == UNAUTHORIZED
+
+
+def refund_unless_failed(response: Response) -> Response:
+    """Give back the failed-login attempt this request reserved, unless it failed.
+
+    An ``after_request`` hook. The attempt was taken when the limit was
+    checked (``limiter.current_limits`` lists it, breached or not); a success,
+    a form with errors before any password was checked, or a 429 takes none
+    in the end. The refund is a decrement of the same fixed-window count (the
+    limiter's storage, Redis or memory, adds -1 atomically). Should the
+    storage fail now, the attempt stays counted: the answer is not spoiled.
+    """
+    if is_failed_login(response):
+        return response
+    for reserved in limiter.current_limits:
+        if reserved.request_args[-1] != FAILED_LOGIN_SCOPE:
+            continue
+        storage = limiter.storage
+        try:
+            storage.incr(reserved.key, reserved.limit.get_expiry(), amount=-1)
+        except storage.base_exceptions:
+            current_app.logger.warning("Could not give back a failed-login attempt")
+    return response
 
 
 def configured(key: str) -> Callable[[], str]:
@@ -69,11 +104,11 @@ def configured(key: str) -> Callable[[], str]:
     return lambda: current_app.config[key]
 
 
+# No ``deduct_when``: every POST takes an attempt first; ``refund_unless_failed`` returns it.
 failed_login_limit = limiter.shared_limit(
     configured("LOGIN_FAILURE_RATE_LIMIT"),
     scope=FAILED_LOGIN_SCOPE,
     methods=["POST"],
-    deduct_when=is_failed_login,
 )
 
 registration_limit = limiter.shared_limit(
@@ -154,3 +189,4 @@ def init_app(app: Flask) -> None:
     app.config["RATELIMIT_STORAGE_OPTIONS"] = options
     limiter.init_app(app)
     app.register_error_handler(RateLimitExceeded, too_many_requests)
+    app.after_request(refund_unless_failed)
