@@ -83,15 +83,17 @@ def change_password() -> Response | str:
 @confirmation_limit
 @target_limit("CONFIRMATION_TARGET_RATE_LIMIT", "confirmation-target", new_email)
 def change_email() -> Response | str:
-    """Ask to move the account to a new address: a link goes there, a notice to the old one."""
+    """Ask to move the account to a new address: a link goes there, a notice to the old one.
+
+    An address another account has gets the very same answer (that account's
+    owner is mailed instead), so this page cannot tell who is registered.
+    """
     form = ChangeEmailForm()
     if form.validate_on_submit() and (user := account_checked(form)) is not None:
         address = normalize_email(form.email.data or "")
         if address == user.email:
             add_error(form.email, "This is your address already.")
-        elif User.find_by_email(address) is not None:
-            add_error(form.email, TAKEN)
-        else:
+        else:  # taken or free, the same answer: only the job looks (auth/emails.py)
             enqueue(send_email_change, user.id, address)
             email_change_notice(user, address)
             flash(
