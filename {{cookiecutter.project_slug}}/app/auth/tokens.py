@@ -73,9 +73,7 @@ def current_email(user: User) -> str:
 def make_password_reset_token(user: User) -> str:
     """A token for ``/auth/reset/<token>``, good until used, until the address
     changes, or ``PASSWORD_RESET_MAX_AGE``."""
-    return serializer(PASSWORD_RESET).dumps(
-        {"user": user.id, "state": reset_fingerprint(user)}
-    )
+    return serializer(PASSWORD_RESET).dumps({"user": user.id, "state": reset_fingerprint(user)})
 
 
 def user_for_password_reset(token: str) -> User | None:

@@ -4,7 +4,8 @@ Every line carries the request id. Each request adds one line of its own
 (method, path, status, duration, request id, user id) and each error its
 traceback. Nothing secret is written: the query string is left out of the
 path (it may carry a token), SQLAlchemy is told to hide statement
-parameters (``hide_parameters`` in config.py), and every line goes through
+parameters (``hide_parameters`` in config.py) and database errors lose the
+row values the database quotes (``app/infrastructure/sql_errors.py``), and every line goes through
 ``redact`` on its way out, which masks passwords, tokens, cookies,
 ``Authorization`` values and the app's ``SECRET_KEY`` wherever they appear.
 
