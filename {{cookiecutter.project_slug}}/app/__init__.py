@@ -139,10 +139,12 @@ def register_login_guard(app: Flask) -> None:
 
 
 def register_url_converters(app: Flask) -> None:
-    """URL converters the blueprints' rules use (``<id:name>``, a primary key)."""
-    from app.web import converters
+    """URL converters the blueprints' rules use (``<id:name>``, a primary key;
+    ``<secret:name>``, a link's token, never logged)."""
+    from app.web import converters, secret_urls
 
     converters.init_app(app)
+    secret_urls.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

@@ -104,7 +104,7 @@ def change_email() -> Response | str:
     return render_template("account/email.html", form=form)
 
 
-@bp.get("/email/<token>")
+@bp.get("/email/<secret:token>")
 @public
 def change_email_confirm(token: str) -> Response | tuple[str, int]:
     """Move the account to the address the mailed link was sent to (any browser)."""
