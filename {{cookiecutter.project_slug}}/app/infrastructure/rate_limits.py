@@ -38,6 +38,7 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g
+from flask_limiter.util import get_remote_address
 from werkzeug.wrappers import Response
 
 from app.extensions import limiter
@@ -52,6 +53,11 @@ PASSWORD_RESET_SCOPE = "password-reset"  # noqa: S105  (a scope name)
 CONFIRMATION_SCOPE = "confirmation"
 FAILED_LOGIN_FLAG = "login_failed"
 UNAUTHORIZED = 401
+
+
+def client_key() -> str:
+    """The key of the client making the request, as every per-client count keys it."""
+    return get_remote_address()
 
 
 def record_failed_login() -> None:
