@@ -39,7 +39,7 @@ from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 DOTENV_PATH = PROJECT_ROOT / ".env"
-SECRET_KEY_PLACEHOLDER = "change-me-to-a-long-random-string"  # noqa: S105  (refused, not used)
+SECRET_KEY_PLACEHOLDER = "change-me-to-a-long-random-string"  # noqa: S105  (refused, not used)  # nosec B105
 MIN_SECRET_KEY_LENGTH = 32
 # What a value of the wrong type should have been, by pydantic error type.
 TYPE_NAMES = {

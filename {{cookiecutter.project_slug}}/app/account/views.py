@@ -31,7 +31,7 @@ from app.infrastructure.rate_limits import (
     target_limit,
 )
 
-WRONG_PASSWORD = "That is not your current password."  # noqa: S105  (a message)
+WRONG_PASSWORD = "That is not your current password."  # noqa: S105  (a message)  # nosec B105
 TAKEN = "An account with this email already exists."
 BAD_LINK = "This link to change your email address is invalid, has expired or has been used."
 

@@ -28,7 +28,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from app.auth.models import User
 from app.extensions import db
 
-PASSWORD_RESET = "password-reset"  # noqa: S105  (a salt name, not a password)
+PASSWORD_RESET = "password-reset"  # noqa: S105  (a salt name, not a password)  # nosec B105
 EMAIL_CONFIRMATION = "email-confirmation"
 EMAIL_CHANGE = "email-change"
 

@@ -49,7 +49,7 @@ if TYPE_CHECKING:
 
 FAILED_LOGIN_SCOPE = "failed-login"
 REGISTRATION_SCOPE = "registration"
-PASSWORD_RESET_SCOPE = "password-reset"  # noqa: S105  (a scope name)
+PASSWORD_RESET_SCOPE = "password-reset"  # noqa: S105  (a scope name)  # nosec B105
 CONFIRMATION_SCOPE = "confirmation"
 FAILED_LOGIN_FLAG = "login_failed"
 UNAUTHORIZED = 401

@@ -3,7 +3,7 @@
 SQLAlchemy's ``hide_parameters`` (config.py) keeps a statement's bound
 values out of its error, but not what the database itself says about the
 row: PostgreSQL's DETAIL line repeats them (``Key (email)=(ada@example.com)
-already exists``, ``Failing row contains (..., a note's title, ...)``), and
+already exists``, ``Failing row contains (...)`` with every value of the row), and
 it is part of the driver's message, so every log line and traceback that
 names the error would carry it: the app's error handler, Flask's and RQ's
 (which formats the traceback itself, as text).

@@ -28,7 +28,7 @@ from werkzeug.wrappers import Response
 
 REDACTED = "[REDACTED]"
 # Where a request's secret parts are kept for gunicorn's access log (gunicorn.conf.py).
-SECRET_PARTS_KEY = "app.secret_url_parts"  # noqa: S105  (a key name, not a secret)
+SECRET_PARTS_KEY = "app.secret_url_parts"  # noqa: S105  (a key name)  # nosec B105
 
 
 class SecretPart(str):
