@@ -132,6 +132,8 @@ def site(bake_into, tmp_path_factory):
             "FLASK_JOB_QUEUE": f"accounts-{secrets.token_hex(4)}",
             "FLASK_JOB_RETRY_INTERVALS": json.dumps(RETRY_INTERVALS),
             "FLASK_WORKER_MAINTENANCE_INTERVAL": "5",
+            # gunicorn's access log too, so that every log is searched for link tokens.
+            "GUNICORN_ACCESS_LOG": "on",
         }
         server = cleanup.enter_context(serve_bake(project, workdir, "forge_accounts", extra_env))
         site = Site(server, project, smtp, workdir)
@@ -303,6 +305,32 @@ def test_other_browsers_and_api_tokens_lose_access_at_once(site, how):
     assert site.browser().api("GET", "/api/v1/users/me", token=token).status == 401
     second.cookies.pop("session", None)  # the remember-me cookie alone
     assert is_logged_out(second)
+
+
+def test_no_link_token_reaches_gunicorns_the_apps_or_the_workers_log(site):
+    """Open a confirmation, an email-change and a reset link (and post to each): the
+    tokens are in the mails, and nowhere in gunicorn's access log, the app's JSON lines
+    or ``flask worker``'s."""
+    email, confirmation = register(site)
+    browser = logged_in(site, email)
+    moved = new_email()
+    answer = browser.submit("/account/email", {"email": moved, "current_password": PASSWORD})
+    assert answer.status == 302
+    (change,) = site.smtp.wait_for(moved)
+    assert ask_for_reset(site.browser(), email).status == 302
+    reset = site.smtp.wait_for_subject(email, "Reset your password")
+    paths = [path_of(mail.links[0]) for mail in (confirmation, change, reset)]
+    for path in paths:
+        visitor = site.browser()
+        visitor.get(path, headers={"Referer": PUBLIC_URL + path})
+        visitor.post(path, {})  # no CSRF token: 400 (or 405 where only GET is served)
+
+    logs = (site.workdir / "log").read_text(encoding="utf-8") + server_log(site.worker)
+    for path in paths:
+        prefix, token = path.rsplit("/", 1)
+        assert token not in logs, prefix
+        assert f'"path": "{prefix}/[REDACTED]"' in logs  # the app's own request line
+        assert f'"GET {prefix}/[REDACTED] HTTP/1.1"' in logs  # gunicorn's access log
 
 
 def test_reset_requests_are_limited_per_address_known_or_not(site):

@@ -40,7 +40,7 @@ from sqlalchemy.exc import ArgumentError
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 DOTENV_PATH = PROJECT_ROOT / ".env"
-SECRET_KEY_PLACEHOLDER = "change-me-to-a-long-random-string"  # noqa: S105  (refused, not used)
+SECRET_KEY_PLACEHOLDER = "change-me-to-a-long-random-string"  # noqa: S105  (refused, not used)  # nosec B105
 MIN_SECRET_KEY_LENGTH = 32
 # The peers whose X-Forwarded-For and -Proto are believed, unless
 # FORWARDED_ALLOW_IPS says otherwise: gunicorn.conf.py gives gunicorn the same.
@@ -381,6 +381,9 @@ class BaseConfig(BaseModel):
     REALTIME_MAX_MESSAGE_BYTES: Positive = 4096
     # Open sockets one user may have at once, across every instance; the next gets 429.
     REALTIME_MAX_SOCKETS_PER_USER: Annotated[int, Field(ge=10)] = 20
+    # Open sockets from one client address (an IPv6 /64), whatever the accounts, across
+    # every instance: a few accounts cannot take every socket. The next gets 429.
+    REALTIME_MAX_SOCKETS_PER_ADDRESS: Annotated[int, Field(ge=10)] = 112
     # Sockets one process holds; each takes a gunicorn thread, so leave 16 for pages.
     REALTIME_MAX_SOCKETS_PER_PROCESS: Positive = 112
     # Seconds between checks that each socket's session or token is still valid.

@@ -16,6 +16,7 @@ settings below may be kept there too.
 import os
 
 from dotenv import load_dotenv
+from gunicorn.glogging import Logger
 
 from config import DEFAULT_FORWARDED_ALLOW_IPS, DOTENV_PATH, load_settings
 
@@ -102,6 +103,32 @@ logconfig_dict = {
 # twice; GUNICORN_ACCESS_LOG=on brings it back.
 if os.environ.get("GUNICORN_ACCESS_LOG", "off").lower() not in ("on", "true", "1", "yes"):
     logconfig_dict["loggers"]["gunicorn.access"]["level"] = "CRITICAL"
+
+
+class AccessLogger(Logger):
+    """gunicorn's logger, with the URL parts the app marks secret (a mailed link's
+    token) masked in every field of the access log: the request line, the path,
+    the referrer, any header or environ field a custom ``access_log_format`` names.
+
+    The app lists them in the request's WSGI environ (``app/web/secret_urls.py``,
+    imported here, in the worker that has loaded the app, not in the master);
+    a request the app never saw (gunicorn's own 400s) has none to mask.
+    """
+
+    def atoms(self, resp, req, environ, request_time):
+        from app.web.secret_urls import SECRET_PARTS_KEY, mask
+
+        atoms = super().atoms(resp, req, environ, request_time)
+        parts = environ.get(SECRET_PARTS_KEY)
+        if not parts:
+            return atoms
+        return {
+            name: mask(value, parts) if isinstance(value, str) else value
+            for name, value in atoms.items()
+        }
+
+
+logger_class = AccessLogger
 
 
 def on_starting(server):

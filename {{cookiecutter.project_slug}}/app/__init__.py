@@ -114,11 +114,13 @@ def register_extensions(app: Flask) -> None:
     from app.extensions import csrf, db, migrate, redis_store
     from app.infrastructure import rate_limits, sessions
     from app.infrastructure.database import enforce_foreign_keys, replace_closed_connections
+    from app.infrastructure.sql_errors import hide_row_values
 
     db.init_app(app)
     with app.app_context():
         replace_closed_connections(db.engine)
         enforce_foreign_keys(db.engine)
+        hide_row_values(db.engine)
     # An absolute path, so `flask db ...` works from any directory.
     migrate.init_app(app, db, directory=str(MIGRATIONS_PATH))
     login_manager.init_app(app)
@@ -138,10 +140,12 @@ def register_login_guard(app: Flask) -> None:
 
 
 def register_url_converters(app: Flask) -> None:
-    """URL converters the blueprints' rules use (``<id:name>``, a primary key)."""
-    from app.web import converters
+    """URL converters the blueprints' rules use (``<id:name>``, a primary key;
+    ``<secret:name>``, a link's token, never logged)."""
+    from app.web import converters, secret_urls
 
     converters.init_app(app)
+    secret_urls.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:

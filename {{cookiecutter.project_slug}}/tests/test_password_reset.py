@@ -149,6 +149,19 @@ def test_a_link_stops_working_once_the_password_changes_another_way(app, auth, u
     assert auth._client.get(path).status_code == 400
 
 
+def test_a_link_stops_working_once_the_address_changes(app, auth, user, outbox):
+    """A link mailed to the old address must not reset the account that moved away from it."""
+    ask_for_reset(auth)
+    path = path_of(reset_link(outbox))
+    with app.app_context():
+        db.session.get(User, user.id).change_email("moved@example.org")
+        db.session.commit()
+
+    assert choose_password(auth, path).status_code == 400
+    assert not can_log_in(app, NEW_PASSWORD, "moved@example.org")
+    assert can_log_in(app, PASSWORD, "moved@example.org")
+
+
 def test_an_expired_link_changes_nothing(app, auth, user):
     token = expired_token(
         app,

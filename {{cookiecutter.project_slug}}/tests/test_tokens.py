@@ -35,7 +35,7 @@ def test_the_purposes_use_different_salts(account):
 def test_the_reset_token_reveals_nothing_of_the_password_hash(account):
     token = tokens.make_password_reset_token(account)
     assert account.password_hash not in token
-    assert tokens.password_fingerprint(account) not in account.password_hash
+    assert tokens.reset_fingerprint(account) not in account.password_hash
 
 
 @pytest.mark.parametrize(

@@ -33,7 +33,7 @@ confirmation_target_limit = target_limit(
 )
 
 
-@bp.get("/confirm/<token>")
+@bp.get("/confirm/<secret:token>")
 @public
 def confirm_email(token: str) -> Response | tuple[str, int]:
     """Confirm the address a mailed link was sent to, in any browser, logged in or not."""

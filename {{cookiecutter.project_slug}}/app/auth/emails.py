@@ -65,9 +65,24 @@ def send_password_reset(email: str) -> None:
 
 
 def send_email_change(user_id: int, new_email: str) -> None:
-    """Job: mail ``new_email`` the link that moves the account to it."""
+    """Job: mail ``new_email`` the link that moves the account to it, or, when another
+    account has that address already, a mail saying so (and no link).
+
+    The page that queued this answered the same way in both cases: only the
+    owner of ``new_email`` learns that it is taken.
+    """
     user = db.session.get(User, user_id)
     if user is None:
+        return
+    if User.find_by_email(new_email) is not None:
+        send(
+            render_mail(
+                "email_taken",
+                new_email,
+                "This email address already has an account",
+                reset_link=public_url("auth.request_password_reset"),
+            )
+        )
         return
     token = tokens.make_email_change_token(user, new_email)
     send(

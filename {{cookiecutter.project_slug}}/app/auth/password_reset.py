@@ -52,7 +52,7 @@ def request_password_reset() -> Response | str:
     return render_template("auth/reset_request.html", form=form)
 
 
-@bp.route("/reset/<token>", methods=["GET", "POST"])
+@bp.route("/reset/<secret:token>", methods=["GET", "POST"])
 @public
 def reset_password(token: str) -> Response | str | tuple[str, int]:
     """Choose a new password with a mailed link; then every login of the account ends."""

@@ -6,8 +6,10 @@ dependency already): a small JSON payload, a timestamp and an HMAC made with
 passes for another. Nothing is stored: each token is bound instead to the
 state it is meant to change, which makes it single-use where that matters.
 
-* Password reset: bound to a fingerprint of the current password hash, so
-  it stops working once used, or once the password changes any other way.
+* Password reset: bound to a fingerprint of the current password hash and
+  address, so it stops working once used, once the password changes any
+  other way, and once the account moves to another address (a link mailed
+  to the old one must not outlive the move).
 * Email confirmation: bound to the address it was sent to.
 * Email change: bound to the current address, and carrying the new one, so
   it works once and not after another change.
@@ -26,7 +28,7 @@ from itsdangerous import BadData, URLSafeTimedSerializer
 from app.auth.models import User
 from app.extensions import db
 
-PASSWORD_RESET = "password-reset"  # noqa: S105  (a salt name, not a password)
+PASSWORD_RESET = "password-reset"  # noqa: S105  (a salt name, not a password)  # nosec B105
 EMAIL_CONFIRMATION = "email-confirmation"
 EMAIL_CHANGE = "email-change"
 
@@ -55,10 +57,12 @@ def user_in(payload: dict[str, Any] | None, bound_to: str, value_of: Any) -> Use
     return user if hmac.compare_digest(payload[bound_to], value_of(user)) else None
 
 
-def password_fingerprint(user: User) -> str:
-    """A keyed digest of the password hash: changes with the password, reveals nothing of it."""
+def reset_fingerprint(user: User) -> str:
+    """A keyed digest of the password hash and the address: changes with either,
+    reveals nothing of them (a NUL, which neither can hold, keeps them apart)."""
     key = current_app.config["SECRET_KEY"].encode()
-    return hmac.new(key, user.password_hash.encode(), hashlib.sha256).hexdigest()[:32]
+    state = f"{user.password_hash}\x00{user.email}".encode()
+    return hmac.new(key, state, hashlib.sha256).hexdigest()[:32]
 
 
 def current_email(user: User) -> str:
@@ -67,16 +71,15 @@ def current_email(user: User) -> str:
 
 
 def make_password_reset_token(user: User) -> str:
-    """A token for ``/auth/reset/<token>``, good until used or ``PASSWORD_RESET_MAX_AGE``."""
-    return serializer(PASSWORD_RESET).dumps(
-        {"user": user.id, "password": password_fingerprint(user)}
-    )
+    """A token for ``/auth/reset/<token>``, good until used, until the address
+    changes, or ``PASSWORD_RESET_MAX_AGE``."""
+    return serializer(PASSWORD_RESET).dumps({"user": user.id, "state": reset_fingerprint(user)})
 
 
 def user_for_password_reset(token: str) -> User | None:
     """The user a reset token is for, while it is unused and unexpired."""
     payload = read(PASSWORD_RESET, token, "PASSWORD_RESET_MAX_AGE")
-    return user_in(payload, "password", password_fingerprint)
+    return user_in(payload, "state", reset_fingerprint)
 
 
 def make_confirmation_token(user: User) -> str:

@@ -3,8 +3,10 @@
 Every line carries the request id. Each request adds one line of its own
 (method, path, status, duration, request id, user id) and each error its
 traceback. Nothing secret is written: the query string is left out of the
-path (it may carry a token), SQLAlchemy is told to hide statement
-parameters (``hide_parameters`` in config.py), and every line goes through
+path (it may carry a token), so are the path's secret parts (a mailed
+link's token: ``app/web/secret_urls.py``), SQLAlchemy is told to hide statement
+parameters (``hide_parameters`` in config.py) and database errors lose the
+row values the database quotes (``app/infrastructure/sql_errors.py``), and every line goes through
 ``redact`` on its way out, which masks passwords, tokens, cookies,
 ``Authorization`` values and the app's ``SECRET_KEY`` wherever they appear.
 
@@ -25,6 +27,7 @@ from sqlalchemy import inspect
 from werkzeug.wrappers import Response
 
 from app.web.request_id import STARTED_KEY, RequestIdFilter
+from app.web.secret_urls import logged_path
 
 REQUEST_LOGGER = "app.requests"
 TEXT_FORMAT = "%(asctime)s %(levelname)s [%(request_id)s] %(name)s: %(message)s"
@@ -113,7 +116,7 @@ def log_request(response: Response) -> Response:
     duration_ms = round((time.perf_counter() - request.environ[STARTED_KEY]) * 1000, 1)
     fields = {
         "method": request.method,
-        "path": request.path,
+        "path": logged_path(),
         "status": response.status_code,
         "duration_ms": duration_ms,
         "user_id": current_user_id(),
@@ -121,7 +124,7 @@ def log_request(response: Response) -> Response:
     logging.getLogger(REQUEST_LOGGER).info(
         "%s %s %s %.1fms user=%s",
         request.method,
-        request.path,
+        fields["path"],
         response.status_code,
         duration_ms,
         fields["user_id"] or "-",

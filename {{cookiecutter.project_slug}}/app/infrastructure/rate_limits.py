@@ -52,7 +52,6 @@ from flask import Flask, current_app, g
 from werkzeug.wrappers import Response
 
 from app.extensions import limiter
-from app.infrastructure.client_key import client_key as client_key  # the one key of a client
 from app.web.errors import ErrorResponse, error_response
 
 if TYPE_CHECKING:
@@ -60,7 +59,7 @@ if TYPE_CHECKING:
 
 FAILED_LOGIN_SCOPE = "failed-login"
 REGISTRATION_SCOPE = "registration"
-PASSWORD_RESET_SCOPE = "password-reset"  # noqa: S105  (a scope name)
+PASSWORD_RESET_SCOPE = "password-reset"  # noqa: S105  (a scope name)  # nosec B105
 CONFIRMATION_SCOPE = "confirmation"
 FAILED_LOGIN_FLAG = "login_failed"
 UNAUTHORIZED = 401

@@ -10,7 +10,8 @@ the app delivers it to that user's sockets, wherever the change was made.
 - ``hub.py``: one per process, one Redis subscription for every socket of
   the process; ``connection.py``: the life of one socket.
 - ``credentials.py``: closes sockets whose session{% if cookiecutter.use_api %} or token{% endif %} ended;
-  ``slots.py``: the per-user cap on open sockets, counted across instances.
+  ``slots.py``: the caps on open sockets, per user and per client address,
+  counted across instances.
 - ``shutdown.py``: closes every socket when gunicorn stops a worker.
 - ``static/realtime.js`` with ``templates/realtime/panel.html``: the
   dashboard's client (reconnects, heartbeats, one DOM event per message).

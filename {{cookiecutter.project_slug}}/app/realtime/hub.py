@@ -54,6 +54,8 @@ class Socket:
     """What the hub knows of one open socket: whose it is, and what waits to be sent."""
 
     listener: Listener
+    # The client's key (its address, or IPv6 /64), for the per-address cap (slots.py).
+    address: str = ""
     id: str = field(default_factory=lambda: secrets.token_hex(8))
     outbox: "queue.Queue[str | None]" = field(default_factory=lambda: queue.Queue(OUTBOX_SIZE))
     # Set once to (close code, reason): the socket's loop closes it at its next turn.

@@ -17,6 +17,7 @@ from simple_websocket import Server
 from werkzeug.wrappers import Response
 
 from app.extensions import db
+from app.infrastructure.client_key import client_key
 from app.realtime import bp, slots
 from app.realtime.broker import broker_client
 from app.realtime.connection import UpgradedResponse, serve
@@ -42,7 +43,7 @@ def socket_view() -> Response | ErrorResponse:
     if request.headers.get("Sec-WebSocket-Version") != WEBSOCKET_VERSION:
         return upgrade_required("Only WebSocket version 13 is spoken here.")
     hub = ready_hub()
-    sock = Socket(listener)
+    sock = Socket(listener, address=client_key())
     if not hub.add(sock, current_app.config["REALTIME_MAX_SOCKETS_PER_PROCESS"]):
         abort(503, "This server holds all the sockets it can.", retry_after=RETRY_AFTER_SECONDS)
     try:
@@ -72,10 +73,14 @@ def ready_hub() -> Hub:
 
 
 def admit(hub: Hub, sock: Socket) -> None:
-    """Take a slot of the user's cap (429 when none is left), then wait for the user's
-    channel to be subscribed (503 when Redis does not confirm it)."""
+    """Take a slot of the user's cap and of the address's (429 when either is full), then
+    wait for the user's channel to be subscribed (503 when Redis does not confirm it)."""
     if not slots.claim(current_app, sock):
-        abort(429, "Too many open sockets for this user.", retry_after=RETRY_AFTER_SECONDS)
+        abort(
+            429,
+            "Too many open sockets for this user or from this address.",
+            retry_after=RETRY_AFTER_SECONDS,
+        )
     if not hub.subscribe(sock):
         release_quietly(sock)
         abort(503, UNAVAILABLE, retry_after=RETRY_AFTER_SECONDS)

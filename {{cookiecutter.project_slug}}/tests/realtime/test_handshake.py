@@ -1,11 +1,14 @@
 """The handshake at /ws: every refusal is a plain HTTP answer, made before any upgrade."""
 
+import http.client
 import time
 
 import pytest
 
+from app.auth.accounts import create_account
 from app.realtime.handshake import origin_of
-from tests.realtime.conftest import HANDSHAKE
+from tests.conftest import PASSWORD, AuthActions
+from tests.realtime.conftest import HANDSHAKE, WAIT_SECONDS, close_all
 
 OWN_ORIGIN = "http://localhost"  # the testing PUBLIC_URL's
 
@@ -183,3 +186,38 @@ def test_a_process_refuses_sockets_beyond_its_cap_with_503(app, server, logged_i
 
     assert server.refusal({"Cookie": server.cookie(), "Origin": server.origin}) == 503
     first.close()
+
+
+def handshake_from(server, headers, source):
+    """The status of a handshake sent from the local address ``source`` (127.0.0.x):
+    another client, as the app sees it."""
+    connection = http.client.HTTPConnection(
+        "127.0.0.1", server.port, timeout=WAIT_SECONDS, source_address=(source, 0)
+    )
+    try:
+        connection.request("GET", "/ws", headers={**HANDSHAKE, **headers})
+        return connection.getresponse().status
+    finally:
+        connection.close()
+
+
+def test_sockets_are_capped_per_client_address_whatever_the_accounts(
+    app, server, logged_in, other_user
+):
+    """Two accounts from one address fill its cap; a third account from there gets 429,
+    while the same account from another address still gets its socket."""
+    app.config["REALTIME_MAX_SOCKETS_PER_ADDRESS"] = 10
+    other = app.test_client()
+    AuthActions(other).login(other_user.email, other_user.password)
+    with app.app_context():
+        create_account("third@example.com", PASSWORD)
+    third = app.test_client()
+    AuthActions(third).login("third@example.com", PASSWORD)
+    sockets = [server.browser_socket() for _ in range(6)]
+    sockets += [server.browser_socket(other) for _ in range(4)]
+
+    assert all(ws.connected for ws in sockets)  # each account is far below its own cap
+    third_browser = {"Cookie": server.cookie(third), "Origin": server.origin}
+    assert server.refusal(third_browser) == 429
+    assert handshake_from(server, third_browser, "127.0.0.2") == 101
+    close_all(*sockets)
