@@ -51,9 +51,10 @@ PASSWORD = "correct horse battery staple"
 # Playwright's waits, in milliseconds: generous for a loaded machine.
 PATIENCE_MS = 10_000
 # Closing a page: how long to wait for Chromium to report it closed before asking
-# again, and how many times to ask (see close_page).
-CLOSE_WAIT_MS = 3_000
-CLOSE_ATTEMPTS = 3
+# again (a close takes milliseconds; asking again is harmless), and how many
+# times to ask (see close_target).
+CLOSE_WAIT_MS = 1_000
+CLOSE_ATTEMPTS = 5
 
 
 def missing(reason):
@@ -203,24 +204,30 @@ def close_context(browser_context):
 
 
 def close_page(page):
+    """Close ``page`` once its navigation, if any, has finished (``close_target``)."""
+    from playwright.sync_api import TimeoutError
+
+    if page.is_closed():
+        return
+    with contextlib.suppress(TimeoutError):  # still loading: closed all the same
+        page.wait_for_load_state(timeout=PATIENCE_MS)
+    close_target(page)
+
+
+def close_target(page):
     """Close ``page``, or fail saying so after a bounded wait.
 
     ``Page.close()`` has no time limit: it returns once Chromium reports the
     page gone. A close that races the commit of a navigation (the answer to a
     form just sent) is acknowledged by Chromium and then dropped (crbug.com/536385539,
     Playwright issues 41900 and 42068), and ``Page.close()`` then waits for ever.
-    So the page's navigation is first let finish (a page the tests leave mid-way
-    should not be, see ``submit``), and the close is asked for over CDP's
-    ``Target.closeTarget``, as ``Page.close()`` does, waiting at most
-    ``CLOSE_WAIT_MS`` for the page's close event and asking again if it did
-    not come (a second close does close such a page).
+    So the close is asked for over CDP's ``Target.closeTarget``, as
+    ``Page.close()`` does, waiting at most ``CLOSE_WAIT_MS`` for the page's
+    close event, and asked for again if it did not come: a second close does
+    close such a page (test_closing.py).
     """
     from playwright.sync_api import Error, TimeoutError
 
-    if page.is_closed():
-        return
-    with contextlib.suppress(TimeoutError):  # still loading: closed below all the same
-        page.wait_for_load_state(timeout=PATIENCE_MS)
     cdp = page.context.new_cdp_session(page)
     target = cdp.send("Target.getTargetInfo")["targetInfo"]["targetId"]
     cdp.detach()
