@@ -12,8 +12,14 @@ downloads a browser. Without Chromium, or without both servers, these tests
 skip saying why; under ``CI=true`` they fail instead, like every test that
 needs a service. Screenshots of each step are written under
 ``BROWSER_SCREENSHOTS`` (default ``build/screenshots``, kept out of git).
+
+No step may wait for ever: every Playwright wait has a limit (``PATIENCE_MS``),
+pages are closed with a bounded wait (``close_page``, see why there), and the
+gunicorn instances die with the run even when it is killed (tests/processes.py).
+pytest-timeout's per-test limit (pyproject.toml) catches anything else.
 """
 
+import contextlib
 import os
 import re
 import secrets
@@ -27,6 +33,7 @@ from pathlib import Path
 import pytest
 
 import config
+from tests import processes
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -43,6 +50,11 @@ SCREENSHOTS = Path(
 PASSWORD = "correct horse battery staple"
 # Playwright's waits, in milliseconds: generous for a loaded machine.
 PATIENCE_MS = 10_000
+# Closing a page: how long to wait for Chromium to report it closed before asking
+# again (a close takes milliseconds; asking again is harmless), and how many
+# times to ask (see close_target).
+CLOSE_WAIT_MS = 1_000
+CLOSE_ATTEMPTS = 5
 
 
 def missing(reason):
@@ -75,10 +87,12 @@ class Instance:
             "PUBLIC_URL": self.url,
             "PORT": str(self.port),
             "GUNICORN_HOST": "127.0.0.1",
+            # Stopped (or orphaned: tests/processes.py), the workers get this long to finish.
+            "GUNICORN_GRACEFUL_TIMEOUT": "5",
         }
         self.log_path = log_dir / f"{name}.log"
         self.log = self.log_path.open("wb")
-        self.process = subprocess.Popen(
+        self.process = processes.start(
             [sys.executable, "-m", "gunicorn", "app:create_app()"],
             cwd=config.PROJECT_ROOT,
             env=env,
@@ -100,12 +114,7 @@ class Instance:
         raise AssertionError(f"gunicorn did not answer:\n{self.log_path.read_text()}")
 
     def stop(self):
-        self.process.terminate()
-        try:
-            self.process.wait(timeout=30)
-        except subprocess.TimeoutExpired:
-            self.process.kill()
-            self.process.wait()
+        processes.stop(self.process)
         self.log.close()
 
 
@@ -145,26 +154,99 @@ def instances(tmp_path_factory):
 
 @pytest.fixture(scope="module")
 def chromium():
-    """Headless Chromium, started once for the module (Playwright's sync API)."""
+    """Headless Chromium, started once for the module (Playwright's sync API).
+
+    Playwright's driver and Chromium end with pytest even when it is killed:
+    the driver exits when its pipe from pytest closes, and takes Chromium with it.
+    """
     if not Path(CHROMIUM).exists():
         missing(f"no Chromium at {CHROMIUM} (install Debian's chromium, or set CHROMIUM_PATH)")
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
-            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS
+            executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, timeout=3 * PATIENCE_MS
         )
         yield browser
+        for browser_context in browser.contexts:
+            close_context(browser_context)
         browser.close()
 
 
 @pytest.fixture
-def context(chromium):
-    """A fresh browser profile (its own cookies) for one test."""
-    browser_context = chromium.new_context()
-    browser_context.set_default_timeout(PATIENCE_MS)
-    yield browser_context
+def new_context(chromium):
+    """``new_context()``: a fresh browser profile (its own cookies), closed after the test."""
+    made = []
+
+    def make():
+        browser_context = chromium.new_context()
+        browser_context.set_default_timeout(PATIENCE_MS)
+        browser_context.set_default_navigation_timeout(PATIENCE_MS)
+        made.append(browser_context)
+        return browser_context
+
+    yield make
+    for browser_context in made:
+        close_context(browser_context)
+
+
+@pytest.fixture
+def context(new_context):
+    """A fresh browser profile for one test."""
+    return new_context()
+
+
+def close_context(browser_context):
+    """Close each page of ``browser_context`` (``close_page``), then the context itself."""
+    for page in browser_context.pages:
+        close_page(page)
     browser_context.close()
+
+
+def close_page(page):
+    """Close ``page`` once its navigation, if any, has finished (``close_target``)."""
+    from playwright.sync_api import TimeoutError
+
+    if page.is_closed():
+        return
+    with contextlib.suppress(TimeoutError):  # still loading: closed all the same
+        page.wait_for_load_state(timeout=PATIENCE_MS)
+    close_target(page)
+
+
+def close_target(page):
+    """Close ``page``, or fail saying so after a bounded wait.
+
+    ``Page.close()`` has no time limit: it returns once Chromium reports the
+    page gone. A close that races the commit of a navigation (the answer to a
+    form just sent) is acknowledged by Chromium and then dropped (crbug.com/536385539,
+    Playwright issues 41900 and 42068), and ``Page.close()`` then waits for ever.
+    So the close is asked for over CDP's ``Target.closeTarget``, as
+    ``Page.close()`` does, waiting at most ``CLOSE_WAIT_MS`` for the page's
+    close event, and asked for again if it did not come: a second close does
+    close such a page (test_closing.py).
+    """
+    from playwright.sync_api import Error, TimeoutError
+
+    cdp = page.context.new_cdp_session(page)
+    target = cdp.send("Target.getTargetInfo")["targetInfo"]["targetId"]
+    cdp.detach()
+    browser_cdp = page.context.browser.new_browser_cdp_session()
+    try:
+        for _ in range(CLOSE_ATTEMPTS):
+            try:
+                with page.expect_event("close", timeout=CLOSE_WAIT_MS):
+                    browser_cdp.send("Target.closeTarget", {"targetId": target})
+                return
+            except (Error, TimeoutError):
+                if page.is_closed():
+                    return
+    finally:
+        browser_cdp.detach()
+    pytest.fail(
+        f"Chromium did not close the page at {page.url} "
+        f"({CLOSE_ATTEMPTS} tries, {CLOSE_WAIT_MS} ms each)"
+    )
 
 
 @pytest.fixture
@@ -183,13 +265,25 @@ def new_email():
     return f"user-{secrets.token_hex(6)}@example.com"
 
 
+def submit(page, button, then):
+    """Press the form's ``button``; return once the page it leads to, at URL ``then``, has loaded.
+
+    ``click`` returns once the button is pressed, with the form's answer still
+    on its way. A test that went on from there would race that navigation:
+    what it reads may be the old page (the same URL, for a form that leads
+    back to its own page), and closing the page then may hang (see ``close_page``).
+    """
+    with page.expect_navigation(url=then):
+        page.click(button)
+
+
 def register(page, base_url, email, password=PASSWORD):
-    """Fill in and send the registration form."""
+    """Fill in and send the registration form; the login form follows."""
     page.goto(base_url + "/auth/register")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
     page.fill("input[name=confirm_password]", password)
-    page.click("main form [type=submit]")
+    submit(page, "main form [type=submit]", base_url + "/auth/login")
 
 
 def log_in(page, base_url, email, password=PASSWORD):
@@ -197,13 +291,12 @@ def log_in(page, base_url, email, password=PASSWORD):
     page.goto(base_url + "/auth/login")
     page.fill("input[name=email]", email)
     page.fill("input[name=password]", password)
-    page.click("main form [type=submit]")
-    page.wait_for_url(base_url + "/dashboard")
+    submit(page, "main form [type=submit]", base_url + "/dashboard")
 
 
-def log_out(page):
-    """Press the layout's "Log out" button."""
-    page.click("form.nav-logout button")
+def log_out(page, base_url):
+    """Press the layout's "Log out" button; the home page follows."""
+    submit(page, "form.nav-logout button", base_url + "/")
 
 
 @pytest.fixture
@@ -212,5 +305,5 @@ def account(instances, context):
     email = new_email()
     page = context.new_page()
     register(page, instances[0].url, email)
-    page.close()
+    close_page(page)
     return email

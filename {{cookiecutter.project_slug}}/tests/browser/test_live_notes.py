@@ -1,6 +1,6 @@
 """Live updates in a real browser: the dashboard follows changes made on another instance."""
 
-from tests.browser.conftest import log_in, log_out
+from tests.browser.conftest import log_in, log_out, submit
 
 # The contract: a change shows on the user's open dashboard within a second.
 WITHIN_MS = 1000
@@ -24,22 +24,20 @@ def watch_dashboard(context, url, email):
 
 
 def test_a_note_added_on_another_instance_appears_and_goes_without_a_reload(
-    instances, chromium, context, account, screenshot
+    instances, new_context, context, account, screenshot
 ):
     first, second = instances
     watching = watch_dashboard(context, first.url, account)
-    elsewhere = chromium.new_context()
+    elsewhere = new_context()
     writer = elsewhere.new_page()
     log_in(writer, second.url, account)
 
     writer.fill("input[name=title]", "Made on the second instance")
-    writer.click("form.note-form [type=submit]")
-    writer.wait_for_url(second.url + "/dashboard")
+    submit(writer, "form.note-form [type=submit]", second.url + "/dashboard")
     watching.wait_for_function(has_note("Made on the second instance"), timeout=WITHIN_MS)
     screenshot(watching, "1-appeared")
 
-    writer.click(".note form.note-delete button")
-    writer.wait_for_url(second.url + "/dashboard")
+    submit(writer, ".note form.note-delete button", second.url + "/dashboard")
     watching.wait_for_function(
         "() => document.querySelectorAll('.note').length === 0", timeout=WITHIN_MS
     )
@@ -47,12 +45,11 @@ def test_a_note_added_on_another_instance_appears_and_goes_without_a_reload(
     assert watching.evaluate("() => window.notReloaded === true")
 
     # Logging out anywhere ends every session of the user, and so their sockets.
-    log_out(writer)
+    log_out(writer, second.url)
     watching.wait_for_function(
         "() => document.documentElement.dataset.realtime === 'ended'", timeout=5000
     )
     screenshot(watching, "3-session-ended")
-    elsewhere.close()
 
 
 def test_logging_out_in_another_tab_takes_the_dashboard_to_the_login_form(
@@ -63,25 +60,24 @@ def test_logging_out_in_another_tab_takes_the_dashboard_to_the_login_form(
     other_tab = context.new_page()  # the same browser: the same session
     other_tab.goto(first.url + "/dashboard")
 
-    log_out(other_tab)
+    log_out(other_tab, first.url)
 
     watching.wait_for_url(f"{first.url}/auth/login**", timeout=5000)
     screenshot(watching, "1-login-form")
 
 
 def test_what_is_typed_in_the_note_form_survives_a_live_update(
-    instances, chromium, context, account
+    instances, new_context, context, account
 ):
     first, second = instances
     watching = watch_dashboard(context, first.url, account)
     watching.fill("input[name=title]", "half-typed")
-    elsewhere = chromium.new_context()
+    elsewhere = new_context()
     writer = elsewhere.new_page()
     log_in(writer, second.url, account)
 
     writer.fill("input[name=title]", "Another one")
-    writer.click("form.note-form [type=submit]")
+    submit(writer, "form.note-form [type=submit]", second.url + "/dashboard")
 
     watching.wait_for_function(has_note("Another one"), timeout=WITHIN_MS)
     assert watching.input_value("input[name=title]") == "half-typed"
-    elsewhere.close()

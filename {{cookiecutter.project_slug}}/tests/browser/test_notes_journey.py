@@ -1,6 +1,6 @@
 """The notes in a real browser: add one with the dashboard's form, then delete it."""
 
-from tests.browser.conftest import log_in, log_out
+from tests.browser.conftest import log_in, log_out, submit
 
 
 def test_add_a_note_then_delete_it(instances, context, account, screenshot):
@@ -10,16 +10,13 @@ def test_add_a_note_then_delete_it(instances, context, account, screenshot):
 
     page.fill("input[name=title]", "Buy milk")
     page.fill("textarea[name=body]", "Two litres")
-    page.click("form.note-form [type=submit]")
-    page.wait_for_url(first.url + "/dashboard")
+    submit(page, "form.note-form [type=submit]", first.url + "/dashboard")
     screenshot(page, "1-note-added")
     assert page.locator(".note .note-title").all_inner_texts() == ["Buy milk"]
     assert page.locator(".flash-success").count() == 1
 
-    page.click(".note form.note-delete button")
-    page.wait_for_url(first.url + "/dashboard")
+    submit(page, ".note form.note-delete button", first.url + "/dashboard")
     screenshot(page, "2-note-deleted")
     assert page.locator(".note").count() == 0
 
-    log_out(page)
-    page.wait_for_url(first.url + "/")
+    log_out(page, first.url)
