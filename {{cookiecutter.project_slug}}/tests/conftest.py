@@ -24,7 +24,7 @@ import pytest
 import redis
 from flask import current_app
 from itsdangerous.timed import TimestampSigner
-from sqlalchemy import column, insert, table
+from sqlalchemy import MetaData, column, insert, inspect, table
 from werkzeug.security import generate_password_hash
 
 import app as app_package
@@ -33,7 +33,7 @@ from app import create_app
 from app.auth import guard
 from app.auth.accounts import create_account
 from app.auth.models import new_login_id, normalize_email
-from app.extensions import db
+from app.extensions import db, limiter
 from app.infrastructure import mail
 from app.infrastructure.database import UTCDateTime, utcnow
 
@@ -121,25 +121,189 @@ def dispose(app):
         db.engine.dispose()
 
 
-@pytest.fixture
-def app():
-    """A testing app with empty tables; its tables and Redis database are wiped afterwards."""
-    app = with_compiled_templates(create_app("testing"))
-    redis_client = app.extensions["redis"].client
+# Flask's request hooks and the like: what a test changes when it mounts a view or a blueprint.
+SETUP_FUNCTIONS = (
+    "before_request_funcs",
+    "after_request_funcs",
+    "teardown_request_funcs",
+    "url_value_preprocessors",
+    "url_default_functions",
+    "template_context_processors",
+    "error_handler_spec",
+)
+# Tests under these folders serve their app for real (hubs, threads): each gets an app of its own.
+OWN_APP_FOLDERS = ("realtime", "browser")
+
+
+def copied(value):
+    """``value`` with its dicts and lists copied all the way down (what they hold is not)."""
+    if isinstance(value, dict):
+        return {key: copied(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [copied(item) for item in value]
+    return value
+
+
+def setup_of(app):
+    """What the app serves and which hooks it runs, to see whether a test changed them."""
+    return copied(
+        [
+            [rule.rule for rule in app.url_map.iter_rules()],
+            app.view_functions,
+            app.blueprints,
+            [getattr(app, name) for name in SETUP_FUNCTIONS],
+            app.teardown_appcontext_funcs,
+            app.jinja_env.globals,
+            app.jinja_env.filters,
+        ]
+    )
+
+
+class KeptApp:
+    """A testing app kept for the next test, with what it was before its first test."""
+
+    def __init__(self, app):
+        self.app = app
+        self.config = dict(app.config)
+        self.extensions = dict(app.extensions)
+        self.setup = setup_of(app)
+        # Flask-Limiter's one extension object counts in the last app bound to it.
+        self.limits_storage = limiter.storage
+
+    def reusable(self):
+        """False once a test changed what the app serves, or another app took the limiter."""
+        return limiter.storage is self.limits_storage and setup_of(self.app) == self.setup
+
+    def restore(self):
+        """Put back the settings and extension state tests change (``app.config[...] = ...``)."""
+        self.app.config.clear()
+        self.app.config.update(self.config)
+        self.app.extensions.clear()
+        self.app.extensions.update(self.extensions)
+        # Let the next test mount views before its first request, as on a new app.
+        self.app._got_first_request = False
+
+
+class TestingApps:
+    """Testing apps built once per variant and reused by every test that leaves them unchanged.
+
+    Building an app (its URL map above all) costs more than most tests; a
+    test that mounts a view or registers a blueprint changes the app, which
+    is then thrown away, and the next test gets a new one.
+    """
+
+    __test__ = False  # not a test class
+
+    def __init__(self):
+        self._kept = {}
+
+    def take(self, variant, mount):
+        """The kept app of ``variant``, or a new one with ``mount(app)`` applied."""
+        kept = self._kept.pop(variant, None)
+        if kept is not None and kept.reusable():
+            kept.restore()
+            return kept
+        if kept is not None:
+            close(kept.app)
+        app = with_compiled_templates(create_app("testing"))
+        if mount is not None:
+            mount(app)
+        return KeptApp(app)
+
+    def give_back(self, variant, kept):
+        """Keep ``kept`` for the next test of ``variant`` if the test left it as it was."""
+        if kept.reusable():
+            self._kept[variant] = kept
+        else:
+            close(kept.app)
+
+    def close(self):
+        """Close every kept app (end of the run)."""
+        for kept in self._kept.values():
+            close(kept.app)
+        self._kept.clear()
+
+
+TESTING_APPS = TestingApps()
+
+
+def close(app):
+    """Close the app's database connections and Redis client."""
+    dispose(app)
+    app.extensions["redis"].client.close()
+
+
+def empty_tables(app):
+    """Make the app's tables exist, empty, as the models define them.
+
+    Usually one DELETE per table. The schema is made again when it is not
+    the models' (a new in-memory database, or a test that dropped tables or
+    ran migrations on TEST_DATABASE_URL, or an earlier interrupted run).
+    """
     with app.app_context():
-        # An interrupted earlier run may have left rows behind on a real database.
-        db.drop_all()
+        expected = set(db.metadata.tables)
+        with db.engine.begin() as connection:
+            if set(inspect(connection).get_table_names()) == expected:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())
+                return
+        with db.engine.begin() as connection:
+            found = MetaData()
+            found.reflect(connection)
+            found.drop_all(connection)
         db.create_all()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_testing_apps():
+    """Close the apps kept between tests when the run ends."""
+    yield
+    TESTING_APPS.close()
+
+
+@pytest.fixture
+def app_variant():
+    """The name of the testing app a folder's tests share, and what it adds to a new one.
+
+    A folder's conftest.py overrides it to mount test-only views on its
+    apps: ``return "api", mount_items``.
+    """
+    return "plain", None
+
+
+@pytest.fixture
+def app(request, app_variant):
+    """A testing app with empty tables and a flushed Redis database.
+
+    Tests share one app while they leave it unchanged: settings and
+    extension state are put back after each test, and a test may still
+    mount views before its first request (that app is not reused).
+    Tests of live updates and browsers get an app of their own.
+    """
+    variant, mount = app_variant
+    own = request.node.path.parent.name in OWN_APP_FOLDERS
+    if own:
+        kept = KeptApp(with_compiled_templates(create_app("testing")))
+        if mount is not None:
+            mount(kept.app)
+    else:
+        kept = TESTING_APPS.take(variant, mount)
+    app = kept.app
+    redis_client = app.extensions["redis"].client
+    empty_tables(app)
     redis_client.flushdb()
+    with app.app_context():
+        limiter.reset()
 
     yield app
 
     with app.app_context():
         db.session.remove()
-        db.drop_all()
-    dispose(app)
     redis_client.flushdb()
-    redis_client.close()
+    if own:
+        close(app)
+    else:
+        TESTING_APPS.give_back(variant, kept)
 
 
 @pytest.fixture
