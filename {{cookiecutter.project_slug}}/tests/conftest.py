@@ -135,27 +135,30 @@ SETUP_FUNCTIONS = (
 OWN_APP_FOLDERS = ("realtime", "browser")
 
 
-def copied(value):
-    """``value`` with its dicts and lists copied all the way down (what they hold is not)."""
-    if isinstance(value, dict):
-        return {key: copied(item) for key, item in value.items()}
-    if isinstance(value, list):
-        return [copied(item) for item in value]
-    return value
+def without_empty_entries(hooks):
+    """Flask's hooks by blueprint (and by code and class for error handlers), copied.
+
+    They are ``defaultdict`` objects, which grow an empty entry whenever a
+    blueprint's hooks are looked up: empty entries are left out.
+    """
+    if isinstance(hooks, dict):
+        entries = {key: without_empty_entries(value) for key, value in hooks.items()}
+        return {key: value for key, value in entries.items() if value not in ({}, [])}
+    if isinstance(hooks, list):
+        return list(hooks)
+    return hooks
 
 
 def setup_of(app):
     """What the app serves and which hooks it runs, to see whether a test changed them."""
-    return copied(
-        [
-            [rule.rule for rule in app.url_map.iter_rules()],
-            app.view_functions,
-            app.blueprints,
-            [getattr(app, name) for name in SETUP_FUNCTIONS],
-            app.teardown_appcontext_funcs,
-            app.jinja_env.globals,
-            app.jinja_env.filters,
-        ]
+    return (
+        [rule.rule for rule in app.url_map.iter_rules()],
+        dict(app.view_functions),
+        dict(app.blueprints),
+        [without_empty_entries(getattr(app, name)) for name in SETUP_FUNCTIONS],
+        list(app.teardown_appcontext_funcs),
+        dict(app.jinja_env.globals),
+        dict(app.jinja_env.filters),
     )
 
 
@@ -211,11 +214,12 @@ class TestingApps:
         return KeptApp(app)
 
     def give_back(self, variant, kept):
-        """Keep ``kept`` for the next test of ``variant`` if the test left it as it was."""
-        if kept.reusable():
-            self._kept[variant] = kept
-        else:
-            close(kept.app)
+        """Keep ``kept`` for the next test of ``variant``, which reuses it if it is unchanged.
+
+        That is checked when the next test takes it: by then the test's
+        ``monkeypatch`` has undone its patches.
+        """
+        self._kept[variant] = kept
 
     def close(self):
         """Close every kept app (end of the run)."""
