@@ -36,6 +36,7 @@ from app.auth.models import new_login_id, normalize_email
 from app.extensions import db, limiter
 from app.infrastructure import mail
 from app.infrastructure.database import UTCDateTime, utcnow
+from tests.parallel import separate_channels, use_worker_databases
 
 EMAIL = "ada@example.com"
 PASSWORD = "correct horse battery"
@@ -58,6 +59,13 @@ LINK = re.compile(r"https?://\S+")
 SLOW_FIXTURES = frozenset({"server", "instances", "chromium"})
 
 
+def pytest_configure():
+    """Give each pytest-xdist worker databases of its own (``tests/parallel.py``)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        use_worker_databases(worker)
+
+
 def pytest_collection_modifyitems(items):
     """Mark ``slow`` every test that uses one of ``SLOW_FIXTURES``.
 
@@ -66,21 +74,33 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
+        if item.path.parent.name == "browser":
+            # One worker runs them one after another: their servers share the
+            # live updates' Redis channels, which have no database number.
+            item.add_marker(pytest.mark.xdist_group("browser"))
+
+
+@pytest.fixture(scope="session")
+def dotenv_path(tmp_path_factory):
+    """Where the tests' .env would be: a file no test finds unless it writes one."""
+    return tmp_path_factory.mktemp("dotenv") / ".env"
 
 
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch, tmp_path):
+def clean_environment(monkeypatch, dotenv_path):
     """Hide the developer's shell variables and the project's own .env from every test.
 
     A baked project holds a real .env, and a FLASK_DEBUG or DATABASE_URL in
     the shell would change what the app does; tests that need either set it.
+    A test that writes a .env (at ``config.DOTENV_PATH``) has it removed afterwards.
     """
     saved_environment = dict(os.environ)
     for name in list(os.environ):
         if name.startswith("FLASK_") or name in SCRUBBED:
             monkeypatch.delenv(name)
-    monkeypatch.setattr(config, "DOTENV_PATH", tmp_path / ".env")
+    monkeypatch.setattr(config, "DOTENV_PATH", dotenv_path)
     yield
+    dotenv_path.unlink(missing_ok=True)
     # Loading a .env writes into os.environ; put it back as it was.
     os.environ.clear()
     os.environ.update(saved_environment)
@@ -208,10 +228,7 @@ class TestingApps:
             return kept
         if kept is not None:
             close(kept.app)
-        app = with_compiled_templates(create_app("testing"))
-        if mount is not None:
-            mount(app)
-        return KeptApp(app)
+        return KeptApp(new_testing_app(mount))
 
     def give_back(self, variant, kept):
         """Keep ``kept`` for the next test of ``variant``, which reuses it if it is unchanged.
@@ -229,6 +246,14 @@ class TestingApps:
 
 
 TESTING_APPS = TestingApps()
+
+
+def new_testing_app(mount=None):
+    """A new testing app for this worker, with ``mount(app)`` applied when given."""
+    app = separate_channels(with_compiled_templates(create_app("testing")))
+    if mount is not None:
+        mount(app)
+    return app
 
 
 def close(app):
@@ -287,9 +312,7 @@ def app(request, app_variant):
     variant, mount = app_variant
     own = request.node.path.parent.name in OWN_APP_FOLDERS
     if own:
-        kept = KeptApp(with_compiled_templates(create_app("testing")))
-        if mount is not None:
-            mount(kept.app)
+        kept = KeptApp(new_testing_app(mount))
     else:
         kept = TESTING_APPS.take(variant, mount)
     app = kept.app
@@ -468,7 +491,7 @@ def production_app(monkeypatch):
         monkeypatch.setattr(
             redis.Redis, "from_url", classmethod(lambda cls, url, **options: fakeredis.FakeRedis())
         )
-    app = with_compiled_templates(create_app("production"))
+    app = separate_channels(with_compiled_templates(create_app("production")))
     yield app
     dispose(app)
     app.extensions["redis"].client.flushdb()
