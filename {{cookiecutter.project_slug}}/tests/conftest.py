@@ -311,10 +311,7 @@ def app(request, app_variant):
     """
     variant, mount = app_variant
     own = request.node.path.parent.name in OWN_APP_FOLDERS
-    if own:
-        kept = KeptApp(new_testing_app(mount))
-    else:
-        kept = TESTING_APPS.take(variant, mount)
+    kept = KeptApp(new_testing_app(mount)) if own else TESTING_APPS.take(variant, mount)
     app = kept.app
     redis_client = app.extensions["redis"].client
     empty_tables(app)
