@@ -1,14 +1,15 @@
 """Fixtures shared by the whole suite, in the style of Flask's tutorial.
 
-Each test gets a fresh app on SQLite in memory and an in-process Redis
+Tests get a testing app on SQLite in memory and an in-process Redis
 emulator (fakeredis), so a machine with no PostgreSQL and no Redis runs the
 suite. Set ``TEST_DATABASE_URL`` (postgresql://...) and ``TEST_REDIS_URL``
 (redis://...) to run it against real servers instead.
 
-Both are wiped around every test: the app's tables in the TEST_DATABASE_URL
-database are dropped and created again, and the TEST_REDIS_URL database is
-flushed (FLUSHDB, every key in it). Point them at throwaway databases, never
-at data you want to keep.
+Both are wiped before every test: the app's tables in the TEST_DATABASE_URL
+database are emptied (created when missing), and the TEST_REDIS_URL
+database is flushed (FLUSHDB, every key in it). Point them at throwaway
+databases, never at data you want to keep. Each pytest-xdist worker uses
+databases of its own (``tests/parallel.py``).
 """
 
 import logging
