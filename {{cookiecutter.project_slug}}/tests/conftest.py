@@ -191,6 +191,7 @@ class KeptApp:
         self.config = dict(app.config)
         self.extensions = dict(app.extensions)
         self.setup = setup_of(app)
+        self.auto_reload = app.jinja_env.auto_reload
         # Flask-Limiter's one extension object counts in the last app bound to it.
         self.limits_storage = limiter.storage
 
@@ -204,6 +205,7 @@ class KeptApp:
         self.app.config.update(self.config)
         self.app.extensions.clear()
         self.app.extensions.update(self.extensions)
+        self.app.jinja_env.auto_reload = self.auto_reload  # ``app.debug = True`` turns it on
         # Let the next test mount views before its first request, as on a new app.
         self.app._got_first_request = False
 
