@@ -37,7 +37,7 @@ from app.auth.models import new_login_id, normalize_email
 from app.extensions import db, limiter
 from app.infrastructure import mail
 from app.infrastructure.database import UTCDateTime, utcnow
-from tests.parallel import separate_channels, use_worker_databases
+from tests.parallel import one_worker_for, separate_channels, use_worker_databases
 
 EMAIL = "ada@example.com"
 PASSWORD = "correct horse battery"
@@ -58,6 +58,7 @@ LINK = re.compile(r"https?://\S+")
 # ``server``; the browser tests' gunicorn ``instances`` and ``chromium``): every
 # test using one is marked slow, and ``make test-quick`` leaves it out.
 SLOW_FIXTURES = frozenset({"server", "instances", "chromium"})
+BROWSER_TESTS = "tests/browser/"
 
 
 def pytest_configure():
@@ -65,6 +66,15 @@ def pytest_configure():
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if worker:
         use_worker_databases(worker)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Hand out tests one by one as workers free up, but every browser test to one worker.
+
+    The browser tests' servers share the live updates' Redis channels, which
+    have no database number: they run one after another (``tests/parallel.py``).
+    """
+    return one_worker_for(config, log, BROWSER_TESTS)
 
 
 def pytest_collection_modifyitems(items):
@@ -75,10 +85,6 @@ def pytest_collection_modifyitems(items):
     for item in items:
         if SLOW_FIXTURES.intersection(getattr(item, "fixturenames", ())):
             item.add_marker(pytest.mark.slow)
-        if item.path.parent.name == "browser":
-            # One worker runs them one after another: their servers share the
-            # live updates' Redis channels, which have no database number.
-            item.add_marker(pytest.mark.xdist_group("browser"))
 
 
 @pytest.fixture(scope="session")

@@ -16,6 +16,7 @@ import os
 from urllib.parse import urlsplit, urlunsplit
 
 from sqlalchemy import create_engine, make_url, text
+from xdist.scheduler import LoadScopeScheduling
 
 import config
 
@@ -90,3 +91,17 @@ def separate_channels(app):
     if worker and "REALTIME_KEY_PREFIX" in app.config:
         app.config["REALTIME_KEY_PREFIX"] += f"{worker}:"
     return app
+
+
+def one_worker_for(config, log, prefix):
+    """A pytest-xdist scheduler that sends each test alone, but those under ``prefix`` together.
+
+    pytest-xdist's own ``--dist loadgroup`` does the same from ``xdist_group``
+    marks, but pytest-xdist 3.8 renames the tests in a way pytest 9 ignores.
+    """
+
+    class OneWorkerFor(LoadScopeScheduling):
+        def _split_scope(self, nodeid):
+            return prefix if nodeid.startswith(prefix) else nodeid
+
+    return OneWorkerFor(config, log)
