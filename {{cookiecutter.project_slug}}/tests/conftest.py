@@ -37,7 +37,7 @@ from app.auth.models import new_login_id, normalize_email
 from app.extensions import db, limiter
 from app.infrastructure import mail
 from app.infrastructure.database import UTCDateTime, utcnow
-from tests.parallel import one_worker_for, separate_channels, use_worker_databases
+from tests.parallel import one_worker_for, for_this_worker, use_worker_databases
 
 EMAIL = "ada@example.com"
 PASSWORD = "correct horse battery"
@@ -71,8 +71,8 @@ def pytest_configure():
 def pytest_xdist_make_scheduler(config, log):
     """Hand out tests one by one as workers free up, but every browser test to one worker.
 
-    The browser tests' servers share the live updates' Redis channels, which
-    have no database number: they run one after another (``tests/parallel.py``).
+    The browser tests' servers use what the workers share (Redis pub/sub
+    has no database number): they run one after another (``tests/parallel.py``).
     """
     return one_worker_for(config, log, BROWSER_TESTS)
 
@@ -158,8 +158,8 @@ SETUP_FUNCTIONS = (
     "template_context_processors",
     "error_handler_spec",
 )
-# Tests under these folders serve their app for real (hubs, threads): each gets an app of its own.
-OWN_APP_FOLDERS = ("realtime", "browser")
+# Tests under these folders serve their app for real (threads): each gets an app of its own.
+OWN_APP_FOLDERS = ("browser",{% if cookiecutter.use_realtime %} "realtime"{% endif %})
 
 
 def without_empty_entries(hooks):
@@ -259,7 +259,7 @@ TESTING_APPS = TestingApps()
 
 def new_testing_app(mount=None):
     """A new testing app for this worker, with ``mount(app)`` applied when given."""
-    app = separate_channels(with_compiled_templates(create_app("testing")))
+    app = for_this_worker(with_compiled_templates(create_app("testing")))
     if mount is not None:
         mount(app)
     return app
@@ -497,7 +497,7 @@ def production_app(monkeypatch):
         monkeypatch.setattr(
             redis.Redis, "from_url", classmethod(lambda cls, url, **options: fakeredis.FakeRedis())
         )
-    app = separate_channels(with_compiled_templates(create_app("production")))
+    app = for_this_worker(with_compiled_templates(create_app("production")))
     yield app
     dispose(app)
     app.extensions["redis"].client.flushdb()

@@ -82,14 +82,15 @@ def use_worker_databases(worker):
         os.environ["TEST_REDIS_URL"] = redis_url_for(redis_url, worker)
 
 
-def separate_channels(app):
-    """Give the app's live-update channels the worker's prefix (Redis pub/sub has no databases).
-
-    Without it, worker gw0's user 1 would receive what worker gw1's user 1 is sent.
-    """
+def for_this_worker(app):
+    """``app``, with what workers would share across Redis databases made this worker's own."""
+{%- if cookiecutter.use_realtime %}
+    # Pub/sub has no databases: without a prefix of its own, worker gw0's user 1
+    # would receive what worker gw1's user 1 is sent.
     worker = os.environ.get("PYTEST_XDIST_WORKER")
-    if worker and "REALTIME_KEY_PREFIX" in app.config:
+    if worker:
         app.config["REALTIME_KEY_PREFIX"] += f"{worker}:"
+{%- endif %}
     return app
 
 
