@@ -37,7 +37,7 @@ from app.auth.models import new_login_id, normalize_email
 from app.extensions import db, limiter
 from app.infrastructure import mail
 from app.infrastructure.database import UTCDateTime, utcnow
-from tests.parallel import one_worker_for, for_this_worker, use_worker_databases
+from tests.parallel import for_this_worker, one_worker_for, use_worker_databases
 
 EMAIL = "ada@example.com"
 PASSWORD = "correct horse battery"
