@@ -47,8 +47,9 @@ SUITE_RUNS = {
     "minimal": [],
     "benchmark": ["tests/bench", "--no-cov"],
 }
-# Suites run side by side, each on its own databases: two keep both cores busy.
-SUITES_AT_ONCE = 2
+# Suites run one after another: each keeps every core busy with its own pytest-xdist
+# workers (-n auto in its pyproject.toml), each worker on databases of its own.
+SUITES_AT_ONCE = 1
 # The schema is built and checked for every set of parts.
 MIGRATION_ANSWER_SETS = ["default", "no-api", "no-notes", "minimal"]
 MANAGE_COMMANDS = {"create-user", "db", "run", "shell", "routes"}

@@ -88,7 +88,7 @@ def test_make_test_quick_passes_and_runs_fewer_tests_than_the_full_suite(project
     assert result.returncode == 0, describe(result)
     ran = counts(result.stdout.strip().splitlines()[-1])
     assert ran.get("passed", 0) > 0, describe(result)
-    assert ran.get("deselected", 0) > 0, describe(result)
+    # The slow tests were left out (pytest-xdist's summary does not count them as deselected).
     assert ran["passed"] + ran.get("skipped", 0) < len(everything), describe(result)
     assert "failed" not in ran, describe(result)
     # The coverage gate is off for a partial run.

@@ -6,6 +6,7 @@ without them, a fresh SQLite file and the embedded file session store.
 """
 
 import os
+import re
 import secrets
 from contextlib import contextmanager
 from pathlib import Path
@@ -35,6 +36,8 @@ def postgres_url(server_url, database):
 def fresh_postgres_database(server_url, prefix):
     """Create an empty database on the server of ``server_url``; yield its URL; drop it.
 
+    A generated suite's pytest-xdist workers make databases of their own
+    next to it (``<name>_gw0``...): they are dropped with it.
     ``CREATE/DROP DATABASE`` cannot run inside a transaction, hence autocommit.
     ``WITH (FORCE)`` ends connections a stopped server may have left behind.
     """
@@ -49,9 +52,14 @@ def fresh_postgres_database(server_url, prefix):
         yield postgres_url(server_url, name)
     finally:
         with psycopg.connect(admin_url, autocommit=True, connect_timeout=10) as connection:
-            connection.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name))
-            )
+            found = connection.execute("SELECT datname FROM pg_database").fetchall()
+            workers = [row[0] for row in found if re.fullmatch(f"{name}_gw[0-9]+", row[0])]
+            for dropped in [name, *workers]:
+                connection.execute(
+                    sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
+                        sql.Identifier(dropped)
+                    )
+                )
 
 
 def database_name(server_url):

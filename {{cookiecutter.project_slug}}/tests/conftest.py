@@ -1,14 +1,15 @@
 """Fixtures shared by the whole suite, in the style of Flask's tutorial.
 
-Each test gets a fresh app on SQLite in memory and an in-process Redis
+Tests get a testing app on SQLite in memory and an in-process Redis
 emulator (fakeredis), so a machine with no PostgreSQL and no Redis runs the
 suite. Set ``TEST_DATABASE_URL`` (postgresql://...) and ``TEST_REDIS_URL``
 (redis://...) to run it against real servers instead.
 
-Both are wiped around every test: the app's tables in the TEST_DATABASE_URL
-database are dropped and created again, and the TEST_REDIS_URL database is
-flushed (FLUSHDB, every key in it). Point them at throwaway databases, never
-at data you want to keep.
+Both are wiped before every test: the app's tables in the TEST_DATABASE_URL
+database are emptied (created when missing), and the TEST_REDIS_URL
+database is flushed (FLUSHDB, every key in it). Point them at throwaway
+databases, never at data you want to keep. Each pytest-xdist worker uses
+databases of its own (``tests/parallel.py``).
 """
 
 import logging
@@ -24,7 +25,7 @@ import pytest
 import redis
 from flask import current_app
 from itsdangerous.timed import TimestampSigner
-from sqlalchemy import column, insert, table
+from sqlalchemy import MetaData, column, insert, inspect, table
 from werkzeug.security import generate_password_hash
 
 import app as app_package
@@ -33,9 +34,10 @@ from app import create_app
 from app.auth import guard
 from app.auth.accounts import create_account
 from app.auth.models import new_login_id, normalize_email
-from app.extensions import db
+from app.extensions import db, limiter
 from app.infrastructure import mail
 from app.infrastructure.database import UTCDateTime, utcnow
+from tests.parallel import for_this_worker, one_worker_for, use_worker_databases
 
 EMAIL = "ada@example.com"
 PASSWORD = "correct horse battery"
@@ -56,6 +58,23 @@ LINK = re.compile(r"https?://\S+")
 # ``server``; the browser tests' gunicorn ``instances`` and ``chromium``): every
 # test using one is marked slow, and ``make test-quick`` leaves it out.
 SLOW_FIXTURES = frozenset({"server", "instances", "chromium"})
+BROWSER_TESTS = "tests/browser/"
+
+
+def pytest_configure():
+    """Give each pytest-xdist worker databases of its own (``tests/parallel.py``)."""
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if worker:
+        use_worker_databases(worker)
+
+
+def pytest_xdist_make_scheduler(config, log):
+    """Hand out tests one by one as workers free up, but every browser test to one worker.
+
+    The browser tests' servers use what the workers share (Redis pub/sub
+    has no database number): they run one after another (``tests/parallel.py``).
+    """
+    return one_worker_for(config, log, BROWSER_TESTS)
 
 
 def pytest_collection_modifyitems(items):
@@ -68,19 +87,27 @@ def pytest_collection_modifyitems(items):
             item.add_marker(pytest.mark.slow)
 
 
+@pytest.fixture(scope="session")
+def dotenv_path(tmp_path_factory):
+    """Where the tests' .env would be: a file no test finds unless it writes one."""
+    return tmp_path_factory.mktemp("dotenv") / ".env"
+
+
 @pytest.fixture(autouse=True)
-def clean_environment(monkeypatch, tmp_path):
+def clean_environment(monkeypatch, dotenv_path):
     """Hide the developer's shell variables and the project's own .env from every test.
 
     A baked project holds a real .env, and a FLASK_DEBUG or DATABASE_URL in
     the shell would change what the app does; tests that need either set it.
+    A test that writes a .env (at ``config.DOTENV_PATH``) has it removed afterwards.
     """
     saved_environment = dict(os.environ)
     for name in list(os.environ):
         if name.startswith("FLASK_") or name in SCRUBBED:
             monkeypatch.delenv(name)
-    monkeypatch.setattr(config, "DOTENV_PATH", tmp_path / ".env")
+    monkeypatch.setattr(config, "DOTENV_PATH", dotenv_path)
     yield
+    dotenv_path.unlink(missing_ok=True)
     # Loading a .env writes into os.environ; put it back as it was.
     os.environ.clear()
     os.environ.update(saved_environment)
@@ -121,25 +148,195 @@ def dispose(app):
         db.engine.dispose()
 
 
-@pytest.fixture
-def app():
-    """A testing app with empty tables; its tables and Redis database are wiped afterwards."""
-    app = with_compiled_templates(create_app("testing"))
-    redis_client = app.extensions["redis"].client
+# Flask's request hooks and the like: what a test changes when it mounts a view or a blueprint.
+SETUP_FUNCTIONS = (
+    "before_request_funcs",
+    "after_request_funcs",
+    "teardown_request_funcs",
+    "url_value_preprocessors",
+    "url_default_functions",
+    "template_context_processors",
+    "error_handler_spec",
+)
+# Tests under these folders serve their app for real (threads): each gets an app of its own.
+OWN_APP_FOLDERS = ("browser",{% if cookiecutter.use_realtime %} "realtime"{% endif %})
+
+
+def without_empty_entries(hooks):
+    """Flask's hooks by blueprint (and by code and class for error handlers), copied.
+
+    They are ``defaultdict`` objects, which grow an empty entry whenever a
+    blueprint's hooks are looked up: empty entries are left out.
+    """
+    if isinstance(hooks, dict):
+        entries = {key: without_empty_entries(value) for key, value in hooks.items()}
+        return {key: value for key, value in entries.items() if value not in ({}, [])}
+    if isinstance(hooks, list):
+        return list(hooks)
+    return hooks
+
+
+def setup_of(app):
+    """What the app serves and which hooks it runs, to see whether a test changed them."""
+    return (
+        [rule.rule for rule in app.url_map.iter_rules()],
+        dict(app.view_functions),
+        dict(app.blueprints),
+        [without_empty_entries(getattr(app, name)) for name in SETUP_FUNCTIONS],
+        list(app.teardown_appcontext_funcs),
+        dict(app.jinja_env.globals),
+        dict(app.jinja_env.filters),
+    )
+
+
+class KeptApp:
+    """A testing app kept for the next test, with what it was before its first test."""
+
+    def __init__(self, app):
+        self.app = app
+        self.config = dict(app.config)
+        self.extensions = dict(app.extensions)
+        self.setup = setup_of(app)
+        self.auto_reload = app.jinja_env.auto_reload
+        # Flask-Limiter's one extension object counts in the last app bound to it.
+        self.limits_storage = limiter.storage
+
+    def reusable(self):
+        """False once a test changed what the app serves, or another app took the limiter."""
+        return limiter.storage is self.limits_storage and setup_of(self.app) == self.setup
+
+    def restore(self):
+        """Put back the settings and extension state tests change (``app.config[...] = ...``)."""
+        self.app.config.clear()
+        self.app.config.update(self.config)
+        self.app.extensions.clear()
+        self.app.extensions.update(self.extensions)
+        self.app.jinja_env.auto_reload = self.auto_reload  # ``app.debug = True`` turns it on
+        # Let the next test mount views before its first request, as on a new app.
+        self.app._got_first_request = False
+
+
+class TestingApps:
+    """Testing apps built once per variant and reused by every test that leaves them unchanged.
+
+    Building an app (its URL map above all) costs more than most tests; a
+    test that mounts a view or registers a blueprint changes the app, which
+    is then thrown away, and the next test gets a new one.
+    """
+
+    __test__ = False  # not a test class
+
+    def __init__(self):
+        self._kept = {}
+
+    def take(self, variant, mount):
+        """The kept app of ``variant``, or a new one with ``mount(app)`` applied."""
+        kept = self._kept.pop(variant, None)
+        if kept is not None and kept.reusable():
+            kept.restore()
+            return kept
+        if kept is not None:
+            close(kept.app)
+        return KeptApp(new_testing_app(mount))
+
+    def give_back(self, variant, kept):
+        """Keep ``kept`` for the next test of ``variant``, which reuses it if it is unchanged.
+
+        That is checked when the next test takes it: by then the test's
+        ``monkeypatch`` has undone its patches.
+        """
+        self._kept[variant] = kept
+
+    def close(self):
+        """Close every kept app (end of the run)."""
+        for kept in self._kept.values():
+            close(kept.app)
+        self._kept.clear()
+
+
+TESTING_APPS = TestingApps()
+
+
+def new_testing_app(mount=None):
+    """A new testing app for this worker, with ``mount(app)`` applied when given."""
+    app = for_this_worker(with_compiled_templates(create_app("testing")))
+    if mount is not None:
+        mount(app)
+    return app
+
+
+def close(app):
+    """Close the app's database connections and Redis client."""
+    dispose(app)
+    app.extensions["redis"].client.close()
+
+
+def empty_tables(app):
+    """Make the app's tables exist, empty, as the models define them.
+
+    Usually one DELETE per table. The schema is made again when it is not
+    the models' (a new in-memory database, or a test that dropped tables or
+    ran migrations on TEST_DATABASE_URL, or an earlier interrupted run).
+    """
     with app.app_context():
-        # An interrupted earlier run may have left rows behind on a real database.
-        db.drop_all()
+        expected = set(db.metadata.tables)
+        with db.engine.begin() as connection:
+            if set(inspect(connection).get_table_names()) == expected:
+                for table in reversed(db.metadata.sorted_tables):
+                    connection.execute(table.delete())
+                return
+        with db.engine.begin() as connection:
+            found = MetaData()
+            found.reflect(connection)
+            found.drop_all(connection)
         db.create_all()
+
+
+@pytest.fixture(scope="session", autouse=True)
+def close_testing_apps():
+    """Close the apps kept between tests when the run ends."""
+    yield
+    TESTING_APPS.close()
+
+
+@pytest.fixture
+def app_variant():
+    """The name of the testing app a folder's tests share, and what it adds to a new one.
+
+    A folder's conftest.py overrides it to mount test-only views on its
+    apps: ``return "api", mount_items``.
+    """
+    return "plain", None
+
+
+@pytest.fixture
+def app(request, app_variant):
+    """A testing app with empty tables and a flushed Redis database.
+
+    Tests share one app while they leave it unchanged: settings and
+    extension state are put back after each test, and a test may still
+    mount views before its first request (that app is not reused).
+    Tests of live updates and browsers get an app of their own.
+    """
+    variant, mount = app_variant
+    own = request.node.path.parent.name in OWN_APP_FOLDERS
+    kept = KeptApp(new_testing_app(mount)) if own else TESTING_APPS.take(variant, mount)
+    app = kept.app
+    redis_client = app.extensions["redis"].client
+    empty_tables(app)
     redis_client.flushdb()
+    with app.app_context():
+        limiter.reset()
 
     yield app
 
     with app.app_context():
         db.session.remove()
-        db.drop_all()
-    dispose(app)
     redis_client.flushdb()
-    redis_client.close()
+    if own:
+        close(app)
+    else:
+        TESTING_APPS.give_back(variant, kept)
 
 
 @pytest.fixture
@@ -300,7 +497,7 @@ def production_app(monkeypatch):
         monkeypatch.setattr(
             redis.Redis, "from_url", classmethod(lambda cls, url, **options: fakeredis.FakeRedis())
         )
-    app = with_compiled_templates(create_app("production"))
+    app = for_this_worker(with_compiled_templates(create_app("production")))
     yield app
     dispose(app)
     app.extensions["redis"].client.flushdb()

@@ -212,10 +212,10 @@ def test_logging_in_records_when(app, auth, user):
 
 
 def test_a_hash_made_with_other_parameters_is_upgraded_at_login(app, auth, user):
-    assert stored_user(app, user.id).password_hash.startswith("scrypt:1024:8:1$")
-    app.config["PASSWORD_HASH_METHOD"] = "scrypt:2048:8:1"
+    assert stored_user(app, user.id).password_hash.startswith("scrypt:128:8:1$")
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt:256:8:1"
     auth.login()
-    assert stored_user(app, user.id).password_hash.startswith("scrypt:2048:8:1$")
+    assert stored_user(app, user.id).password_hash.startswith("scrypt:256:8:1$")
     auth.logout()
     assert auth.login().headers["Location"] == "/dashboard"
 
@@ -228,7 +228,7 @@ def test_a_current_hash_is_left_alone_at_login(app, auth, user):
 
 def test_a_failed_login_never_rehashes(app, auth, user):
     before = stored_user(app, user.id).password_hash
-    app.config["PASSWORD_HASH_METHOD"] = "scrypt:2048:8:1"
+    app.config["PASSWORD_HASH_METHOD"] = "scrypt:256:8:1"
     auth.login(password="wrong password")
     assert stored_user(app, user.id).password_hash == before
 

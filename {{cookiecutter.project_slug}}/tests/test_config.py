@@ -270,7 +270,7 @@ def test_testing_never_needs_production_variables(monkeypatch):
 
 
 def test_testing_makes_password_hashing_cheap():
-    assert load_settings("testing")["PASSWORD_HASH_METHOD"] == "scrypt:1024:8:1"
+    assert load_settings("testing")["PASSWORD_HASH_METHOD"] == "scrypt:128:8:1"
 
 
 def test_development_has_a_fixed_secret_and_a_sqlite_database():

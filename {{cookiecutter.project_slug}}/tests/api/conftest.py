@@ -50,10 +50,9 @@ def issue_token(app, email=EMAIL, password=PASSWORD):
 
 
 @pytest.fixture
-def app(app):
-    """The testing app, serving the test-only ``/api/v1/items`` too."""
-    mount_items(app)
-    return app
+def app_variant():
+    """The API tests' testing app serves the test-only ``/api/v1/items`` too."""
+    return "api", mount_items
 
 
 @pytest.fixture

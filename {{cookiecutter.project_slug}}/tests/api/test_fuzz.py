@@ -21,12 +21,15 @@ FUZZED = {
 PATHS = {label.split(" ")[1] for label in FUZZED}
 
 
+def test_every_fuzzed_operation_is_documented(app):
+    assert {operation.label for operation in operations(app, PATHS)} >= FUZZED
+
+
+# One test per operation and mode, so that parallel workers share the fuzzing out evenly.
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-def test_the_api_never_fails_and_keeps_to_its_document(app, api, subtests, mode):
+@pytest.mark.parametrize("label", sorted(FUZZED))
+def test_the_api_never_fails_and_keeps_to_its_document(app, api, mode, label):
     for title in ("first", "second", "third"):  # so that some generated ids find an item
         api.post("/api/v1/items", json={"title": title})
-    found = [operation for operation in operations(app, PATHS) if operation.label in FUZZED]
-    assert {operation.label for operation in found} == FUZZED
-    for operation in found:
-        with subtests.test(operation.label):
-            fuzz(operation, mode, api.headers)
+    [operation] = [operation for operation in operations(app, PATHS) if operation.label == label]
+    fuzz(operation, mode, api.headers)

@@ -462,12 +462,29 @@ def test_a_note_id_is_documented_as_a_positive_integer(document):
 # Fuzzed
 
 
+NOTES_OPERATIONS = {
+    f"{method} {path}"
+    for method, path in [
+        ("GET", NOTES),
+        ("POST", NOTES),
+        ("GET", "/api/v1/notes/{note_id}"),
+        ("PATCH", "/api/v1/notes/{note_id}"),
+        ("DELETE", "/api/v1/notes/{note_id}"),
+    ]
+}
+
+
+def test_the_fuzzed_operations_are_all_the_notes_operations(app):
+    found = operations(app, {NOTES, "/api/v1/notes/{note_id}"})
+    assert {operation.label for operation in found} == NOTES_OPERATIONS
+
+
+# One test per operation and mode, so that parallel workers share the fuzzing out evenly.
 @pytest.mark.slow  # hundreds of generated requests per operation
 @pytest.mark.parametrize("mode", [GenerationMode.POSITIVE, GenerationMode.NEGATIVE])
-def test_the_notes_api_never_fails_and_keeps_to_its_document(app, api, user, subtests, mode):
+@pytest.mark.parametrize("label", sorted(NOTES_OPERATIONS))
+def test_the_notes_api_never_fails_and_keeps_to_its_document(app, api, user, mode, label):
     add_notes(app, user.id, 5)  # so that some generated ids find a note
     found = operations(app, {NOTES, "/api/v1/notes/{note_id}"})
-    assert len(found) == 5
-    for operation in found:
-        with subtests.test(operation.label):
-            fuzz(operation, mode, api.headers)
+    [operation] = [operation for operation in found if operation.label == label]
+    fuzz(operation, mode, api.headers)

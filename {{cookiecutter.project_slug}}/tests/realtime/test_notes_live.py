@@ -11,7 +11,7 @@ from tests.conftest import CSRF_TOKEN
 def events(app, redis_client, logged_in):
     """The messages published to ``logged_in``'s channel, read after each action."""
     pubsub = redis_client.pubsub()
-    pubsub.subscribe(f"realtime:user:{logged_in.id}")
+    pubsub.subscribe(f"{app.config['REALTIME_KEY_PREFIX']}user:{logged_in.id}")
     pubsub.get_message(timeout=1)
 
     def read():
