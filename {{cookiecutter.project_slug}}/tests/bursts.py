@@ -5,9 +5,12 @@ alone may run one after another on a busy machine. So the password check
 (``app.auth.passwords.check_password_hash``, where every login, token request
 and current-password form ends up) is replaced by a ``Gate`` that holds each
 request arriving there until every request of the burst has either arrived
-at the check too or been answered without reaching it (a 429). Then all go
-on. Whatever a limit lets through is thus known to have been let through
-while the others were still in flight.
+at the check too or been answered without reaching it (a 429). Then they
+go on one at a time: every attempt has been taken (or refused) by then, so
+whatever a limit lets through is known to have been let through while the
+others were still in flight; and what a request does after the check (a
+login's commit) never interleaves with another's on SQLite's in-memory
+database, which is one connection shared by every thread.
 """
 
 import threading
@@ -29,6 +32,7 @@ class Gate:
         self.arrived = 0
         self.checked = 0
         self._condition = threading.Condition()
+        self._after_check = threading.Lock()
         self._local = threading.local()
 
     def arrive(self) -> None:
@@ -38,18 +42,21 @@ class Gate:
             self._condition.notify_all()
 
     def hold(self) -> None:
-        """At the check: wait for the rest of the burst."""
+        """At the check: wait for the rest of the burst, then for the requests ahead to finish."""
         self._local.at_check = True
         self.arrive()
         with self._condition:
             self.checked += 1
             self._condition.wait_for(lambda: self.arrived >= self.size, timeout=PATIENCE)
+        self._local.going_on = self._after_check.acquire(timeout=PATIENCE)
 
     def answered(self) -> None:
         """A request's answer came; if it never reached the check, it has arrived now."""
         if not getattr(self._local, "at_check", False):
             self.arrive()
-        self._local.at_check = False
+        elif self._local.going_on:
+            self._after_check.release()
+        self._local.at_check = self._local.going_on = False
 
 
 def send_at_once(monkeypatch, senders: list[Callable[[], int]]) -> list[int]:
