@@ -505,6 +505,20 @@ def production_app(monkeypatch):
 
 
 @pytest.fixture
+def production_tables(production_app):
+    """The production app's tables, with ``EMAIL``'s account, dropped again afterwards
+    (on ``TEST_DATABASE_URL``'s database, which the ``app`` fixture's tests share)."""
+    with production_app.app_context():
+        db.drop_all()
+        db.create_all()
+        create_account(EMAIL, PASSWORD)
+    yield
+    with production_app.app_context():
+        db.session.remove()
+        db.drop_all()
+
+
+@pytest.fixture
 def development_app(monkeypatch, tmp_path):
     """A development app without Redis, its instance folder (SQLite, sessions) in tmp_path."""
     monkeypatch.setattr(app_package, "INSTANCE_PATH", tmp_path)

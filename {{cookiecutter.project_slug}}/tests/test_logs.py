@@ -8,7 +8,6 @@ import pytest
 from flask import g
 from flask.logging import default_handler
 
-from app.auth.accounts import create_account
 from app.auth.guard import public
 from app.auth.models import User
 from app.extensions import db
@@ -95,19 +94,6 @@ def test_production_errors_are_json_with_their_traceback(production_app, json_lo
     error = next(entry for entry in json_log.entries() if entry["level"] == "ERROR")
     assert "RuntimeError: it broke" in error["traceback"]
     assert error["request_id"] != "-"
-
-
-@pytest.fixture
-def production_tables(production_app):
-    """The production app's tables, dropped again afterwards."""
-    with production_app.app_context():
-        db.drop_all()
-        db.create_all()
-        create_account(EMAIL, PASSWORD)
-    yield
-    with production_app.app_context():
-        db.session.remove()
-        db.drop_all()
 
 
 def test_no_password_token_cookie_or_secret_reaches_the_log(

@@ -21,7 +21,6 @@ from sqlalchemy.exc import IntegrityError
 
 import config
 from app.auth import tokens
-from app.auth.accounts import create_account
 from app.auth.emails import send_confirmation, send_email_change, send_password_reset
 from app.auth.guard import public
 from app.auth.models import User
@@ -31,7 +30,7 @@ from app.infrastructure import jobs
 from app.infrastructure.jobs import enqueue, job_queue
 from app.infrastructure.sql_errors import REDACTED, drop_row_values
 from app.web.secret_urls import REDACTED as MASKED
-from tests.conftest import EMAIL, PASSWORD, links_in, path_of
+from tests.conftest import EMAIL, links_in, path_of
 
 # A value only a failing row holds: if it is in the log, the row's values are.
 ROW_VALUE = "row-value-never-logged@example.org"
@@ -82,19 +81,6 @@ def captured(app, monkeypatch):
     monkeypatch.setattr(rq_logger, "propagate", False)
     monkeypatch.setattr(rq_logger, "level", logging.INFO)
     return stream
-
-
-@pytest.fixture
-def production_tables(production_app):
-    """The production app's tables, with ``EMAIL``'s account, dropped again afterwards."""
-    with production_app.app_context():
-        db.drop_all()
-        db.create_all()
-        create_account(EMAIL, PASSWORD)
-    yield
-    with production_app.app_context():
-        db.session.remove()
-        db.drop_all()
 
 
 @pytest.mark.parametrize("failing", FAILING_STATEMENTS, ids=["failing-row", "duplicate-key"])
