@@ -7,7 +7,7 @@ per-user cap (``REALTIME_MAX_SOCKETS_PER_USER``) keeps one account from
 hoarding sockets; the per-address cap (``REALTIME_MAX_SOCKETS_PER_ADDRESS``)
 keeps a few accounts from one address from taking every socket of the
 deployment from everyone else. The address is the rate limits' client key
-(``client_key`` in ``app/infrastructure/rate_limits.py``). The hub renews
+(``client_key`` in ``app/infrastructure/client_key.py``). The hub renews
 its sockets' slots at each check; a slot whose process died lapses by
 itself within ``SLOT_LIFETIME_CHECKS`` checks, so a crash never leaves a
 user or an address locked out.
