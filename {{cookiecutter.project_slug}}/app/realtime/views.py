@@ -12,6 +12,9 @@ guard leaves the answer to it (``authenticates_itself``), which is 401, not
 a redirect to the login form.
 """
 
+import functools
+import threading
+
 from flask import abort, current_app, request, session
 from simple_websocket import Server
 from werkzeug.wrappers import Response
@@ -30,6 +33,11 @@ HUB_READY_SECONDS = 1.0
 RETRY_AFTER_SECONDS = 5
 UNAVAILABLE = "Live updates are unavailable right now; try again."
 WEBSOCKET_VERSION = "13"
+# simple-websocket reads each socket in a thread of its own. Once the server
+# has closed a socket, that thread sleeps until the next ping is due, and a
+# process exits only after its non-daemon threads: a stopping worker would
+# wait for it, up to REALTIME_PING_SECONDS, when the client does not answer.
+READER_THREAD = functools.partial(threading.Thread, daemon=True)
 
 
 def socket_view() -> Response | ErrorResponse:
@@ -95,6 +103,7 @@ def upgrade(sock: Socket) -> Response:
         request.environ,
         ping_interval=config["REALTIME_PING_SECONDS"],
         max_message_size=config["REALTIME_MAX_MESSAGE_BYTES"],
+        thread_class=READER_THREAD,
     )
     serve(ws, sock, config["REALTIME_MAX_MESSAGE_BYTES"])
     return UpgradedResponse(ws.mode)
