@@ -53,8 +53,8 @@ PATIENCE_MS = 10_000
 # Closing a page: how long to wait for Chromium to report it closed before asking
 # again (a close takes milliseconds; asking again is harmless), and how many
 # times to ask (see close_target).
-CLOSE_WAIT_MS = 1_000
-CLOSE_ATTEMPTS = 5
+CLOSE_WAIT_MS = 250
+CLOSE_ATTEMPTS = 20
 
 
 def missing(reason):
@@ -152,9 +152,10 @@ def instances(tmp_path_factory):
         schema.extensions["redis"].client.close()
 
 
-@pytest.fixture(scope="module")
+@pytest.fixture(scope="session")
 def chromium():
-    """Headless Chromium, started once for the module (Playwright's sync API).
+    """Headless Chromium, started once for the run (Playwright's sync API); each
+    test gets a fresh profile of its own (``new_context``).
 
     Playwright's driver and Chromium end with pytest even when it is killed:
     the driver exits when its pipe from pytest closes, and takes Chromium with it.

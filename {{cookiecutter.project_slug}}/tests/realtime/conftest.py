@@ -7,7 +7,9 @@ client logs in through the real forms; its session cookie then opens
 sockets as a browser's would.
 """
 
+import functools
 import http.client
+import json
 import threading
 import time
 
@@ -15,10 +17,19 @@ import pytest
 import simple_websocket
 from werkzeug.serving import make_server
 
+from app.realtime import connection
 from app.realtime.hub import stop_hub
 
 # Long enough for a loaded machine, far below what anyone would wait for a page.
 WAIT_SECONDS = 5
+# How often the hub checks each socket's session or token in these tests: a
+# twentieth of production's interval, so a test waits a fraction of a second for
+# a close (test_session_end.py keeps production's for its promise of 5 seconds).
+CHECK_SECONDS = 0.1
+SHUTDOWN_POLL_SECONDS = 0.01
+# How often an idle socket reads what its client sent (app/realtime/connection.py):
+# a tenth of production's half second, which a test waits for each pong.
+READ_SECONDS = 0.05
 # The headers of a browser's WebSocket handshake, but for the cookie and Origin.
 HANDSHAKE = {
     "Upgrade": "websocket",
@@ -38,7 +49,10 @@ class Server:
         self.port = self._server.server_port
         self.origin = f"http://127.0.0.1:{self.port}"
         app.config["PUBLIC_URL"] = self.origin
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # serve_forever looks for a shutdown every poll_interval (half a second by
+        # default): each test would wait that long for its server to stop.
+        serve = functools.partial(self._server.serve_forever, poll_interval=SHUTDOWN_POLL_SECONDS)
+        self._thread = threading.Thread(target=serve, daemon=True)
         self._thread.start()
 
     def cookie(self, client=None):
@@ -72,8 +86,14 @@ class Server:
 
 
 @pytest.fixture
-def server(app, client):
-    """The test's app, served on a free port of this machine while the test runs."""
+def server(app, client, monkeypatch):
+    """The test's app, served on a free port of this machine while the test runs.
+
+    Its sockets are checked every ``CHECK_SECONDS`` (read when the first one
+    opens), and read what their client sent every ``READ_SECONDS``.
+    """
+    app.config["REALTIME_SESSION_CHECK_SECONDS"] = CHECK_SECONDS
+    monkeypatch.setattr(connection, "TICK_SECONDS", READ_SECONDS)
     running = Server(app, client)
     yield running
     running.stop()
@@ -102,6 +122,18 @@ def wait_until_closed(ws, timeout=WAIT_SECONDS):
         except simple_websocket.ConnectionClosed:
             break
     return time.monotonic() - started, ws.close_reason
+
+
+def stays_open(*sockets, checks=4):
+    """True when every socket outlives several checks and still answers a ping.
+
+    A socket the server closed meanwhile raises ``ConnectionClosed`` here.
+    """
+    time.sleep(CHECK_SECONDS * checks)
+    for ws in sockets:
+        assert ws.receive(timeout=0) is None  # nothing was sent, not even a close
+        ws.send("ping")
+    return all(ws.connected and json.loads(receive(ws)) == {"event": "pong"} for ws in sockets)
 
 
 def close_all(*sockets):

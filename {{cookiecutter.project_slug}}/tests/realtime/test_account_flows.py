@@ -2,29 +2,26 @@
 
 Every flow goes through the real forms (CSRF on) and the real outbox, while
 the app is served on a free port with sockets open as the dashboard opens
-them. The check interval is shortened so the tests are quick: each socket
-must close with 4001 within one check (plus the time the check itself takes).
+them. The sockets are checked every ``CHECK_SECONDS``
+(``tests/realtime/conftest.py``): each must close with 4001 within one check,
+plus the time the check itself takes.
 """
-
-import json
 
 import pytest
 
 from tests.conftest import EMAIL, PASSWORD, AuthActions, links_in, mails_to, path_of
-from tests.realtime.conftest import close_all, receive, wait_until_closed
+from tests.realtime.conftest import (
+    CHECK_SECONDS,
+    close_all,
+    stays_open,
+    wait_until_closed,
+)
 
 SESSION_ENDED = 4001
-CHECK_SECONDS = 0.25
 # What one check may take on top of its interval: the queries, the closing handshake.
 CHECK_SLACK_SECONDS = 1.0
 NEW_PASSWORD = "a brand new horse battery"
 NEW_EMAIL = "ada.lovelace@example.org"
-
-
-@pytest.fixture(autouse=True)
-def quick_checks(app):
-    """Check the sockets' credentials four times a second (read when the hub starts)."""
-    app.config["REALTIME_SESSION_CHECK_SECONDS"] = CHECK_SECONDS
 
 
 @pytest.fixture
@@ -40,13 +37,6 @@ def closes_for_the_ended_session(ws):
     seconds, code = wait_until_closed(ws)
     assert code == SESSION_ENDED
     return seconds < CHECK_SECONDS + CHECK_SLACK_SECONDS
-
-
-def stays_open(ws, checks=4):
-    """True when ``ws`` outlives several checks and still answers a ping."""
-    assert receive(ws, timeout=CHECK_SECONDS * checks) is None
-    ws.send("ping")
-    return ws.connected and json.loads(receive(ws)) == {"event": "pong"}
 
 
 def change_password(auth, current=PASSWORD, new=NEW_PASSWORD):
@@ -105,8 +95,7 @@ def test_a_wrong_current_password_closes_no_socket(server, logged_in, auth, othe
 
     assert change_password(auth, current="not my password").status_code == 200
 
-    assert stays_open(here)
-    assert stays_open(there)
+    assert stays_open(here, there)
     close_all(here, there)
 
 
@@ -185,6 +174,5 @@ def test_an_email_change_leaves_the_sockets_open(
     assert client.get(path_of(link, base=server.origin)).status_code == 302
 
     assert NEW_EMAIL in other_browser.get("/dashboard").get_data(as_text=True)
-    assert stays_open(here)
-    assert stays_open(there)
+    assert stays_open(here, there)
     close_all(here, there)
