@@ -7,16 +7,17 @@ jobs are run by a worker that does not fork, with the app's job mixin.
 
 import json
 import logging
+import signal
 import zlib
 
 import pytest
-from rq import SimpleWorker
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 
-from app.compat.rq import AppContextJobs, AppWorker
+from app.compat.rq import AppWorker
 from app.infrastructure import job_commands, jobs
 from app.infrastructure.jobs import enqueue, job_counts, job_queue, runs_at_once
+from tests.inline_worker import InlineWorker
 
 called = []
 
@@ -31,14 +32,6 @@ def record(*args):
 def fail():
     """A job that always fails."""
     raise RuntimeError("the mail server said no")
-
-
-class InlineWorker(AppContextJobs, SimpleWorker):
-    """The app's job mixin on RQ's worker that runs jobs in its own process."""
-
-    def __init__(self, app, *args, **kwargs):
-        self.app = app
-        super().__init__(*args, **kwargs)
 
 
 @pytest.fixture(autouse=True)
@@ -121,6 +114,20 @@ def test_the_worker_runs_each_job_in_the_app(queued, redis_client):
         burst=True
     )
     assert called == [(queued.name, "hello")]
+
+
+def test_running_a_job_leaves_the_test_time_limit_armed(queued, redis_client):
+    """pytest-timeout's limit on a test is a SIGALRM timer (pyproject.toml): a job
+    run by the tests' worker must not cancel it (RQ's default job limit would)."""
+    with queued.app_context():
+        enqueue(record, "hello")
+        queue = job_queue()
+    InlineWorker(queued, [queue], connection=redis_client, serializer=jobs.SERIALIZER).work(
+        burst=True
+    )
+    seconds_left, _interval = signal.getitimer(signal.ITIMER_REAL)
+    assert called == [(queued.name, "hello")]
+    assert seconds_left > 0
 
 
 def test_a_failed_job_is_scheduled_for_a_retry_then_kept_as_failed(queued, redis_client):

@@ -16,7 +16,6 @@ import pytest
 from flask.logging import default_handler
 from gunicorn.config import Config
 from gunicorn.glogging import SafeAtoms
-from rq import SimpleWorker
 from sqlalchemy.exc import IntegrityError
 
 import config
@@ -24,24 +23,16 @@ from app.auth import tokens
 from app.auth.emails import send_confirmation, send_email_change, send_password_reset
 from app.auth.guard import public
 from app.auth.models import User
-from app.compat.rq import AppContextJobs
 from app.extensions import db
 from app.infrastructure import jobs
 from app.infrastructure.jobs import enqueue, job_queue
 from app.infrastructure.sql_errors import REDACTED, drop_row_values
 from app.web.secret_urls import REDACTED as MASKED
 from tests.conftest import EMAIL, links_in, path_of
+from tests.inline_worker import InlineWorker
 
 # A value only a failing row holds: if it is in the log, the row's values are.
 ROW_VALUE = "row-value-never-logged@example.org"
-
-
-class InlineWorker(AppContextJobs, SimpleWorker):
-    """The app's job mixin on RQ's worker that runs jobs in its own process."""
-
-    def __init__(self, app, *args, **kwargs):
-        self.app = app
-        super().__init__(*args, **kwargs)
 
 
 def insert_a_row_that_fails():
