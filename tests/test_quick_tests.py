@@ -25,6 +25,7 @@ SLOW_PLACES = (
     "tests/realtime/test_session_end.py::",
     "tests/notes/test_notes_api.py::test_the_notes_api_never_fails",
     "tests/test_config.py::test_manage_py_refuses_bad_production_settings",
+    "tests/test_rate_limits.py::test_a_default_limit_in_the_config_applies_to_every_page",
 )
 # The generated suite on its own SQLite and fakeredis, never on given servers.
 QUICK_ENV = {"TEST_DATABASE_URL": None, "TEST_REDIS_URL": None}

@@ -22,6 +22,9 @@ import config
 
 # Redis servers have 16 databases unless configured otherwise.
 REDIS_DATABASES = 16
+# Tests a worker is handed at a time: one by one, each test would wait for a
+# round trip to the main process, which shares the cores with the workers.
+TESTS_PER_HANDOUT = 8
 
 
 def worker_number(worker):
@@ -94,15 +97,32 @@ def for_this_worker(app):
     return app
 
 
+class Handouts:
+    """The handout each test belongs to: runs of ``TESTS_PER_HANDOUT`` tests in the
+    order first asked about, and a single one for every test under ``prefix``."""
+
+    def __init__(self, prefix):
+        self.prefix = prefix
+        self._names = {}
+
+    def __call__(self, nodeid):
+        if nodeid.startswith(self.prefix):
+            return self.prefix
+        return self._names.setdefault(nodeid, f"handout-{len(self._names) // TESTS_PER_HANDOUT}")
+
+
 def one_worker_for(config, log, prefix):
-    """A pytest-xdist scheduler that sends each test alone, but those under ``prefix`` together.
+    """A pytest-xdist scheduler that hands out tests a few at a time, but those under
+    ``prefix`` all together to one worker.
 
     pytest-xdist's own ``--dist loadgroup`` does the same from ``xdist_group``
     marks, but pytest-xdist 3.8 renames the tests in a way pytest 9 ignores.
     """
+    handout_of = Handouts(prefix)
 
     class OneWorkerFor(LoadScopeScheduling):
         def _split_scope(self, nodeid):
-            return prefix if nodeid.startswith(prefix) else nodeid
+            # Asked first for every test in the order collected, then to look one up.
+            return handout_of(nodeid)
 
     return OneWorkerFor(config, log)

@@ -127,6 +127,7 @@ finally:
 """
 
 
+@pytest.mark.slow  # a Python process of its own
 def test_a_default_limit_in_the_config_applies_to_every_page(monkeypatch):
     """Flask-Limiter's own settings work too: its per-request hook stays in place."""
     monkeypatch.setenv("FLASK_RATELIMIT_DEFAULT", "2 per minute")

@@ -7,7 +7,7 @@ from flask.views import MethodView
 from app.api.auth import authenticate
 from app.api.operations import MAX_REPORTED_FIELDS, operation
 from app.api.schemas import Input, Output
-from tests.api.conftest import ApiClient, issue_token
+from tests.api.items import mount_items
 
 
 class EchoIn(Input):
@@ -41,12 +41,16 @@ class EchoView(MethodView):
         return Response("plain words", mimetype="text/plain", headers={"X-Made-By": "hand"})
 
 
-@pytest.fixture
-def api(app, user):
-    """The API as ``user`` calls it, with ``EchoView`` mounted at /api/v1/echoes first
-    (an app takes no new routes once it has served a request)."""
+def mount_items_and_echoes(app):
+    """The API tests' ``/api/v1/items``, and ``EchoView`` at /api/v1/echoes."""
+    mount_items(app)
     app.add_url_rule("/api/v1/echoes", view_func=EchoView.as_view("api.echoes"))
-    return ApiClient(app, issue_token(app, user.email, user.password))
+
+
+@pytest.fixture
+def app_variant():
+    """This module's testing app serves ``EchoView`` too, and is shared by its tests."""
+    return "api-echoes", mount_items_and_echoes
 
 
 def test_an_operation_answers_with_its_response_model(api):

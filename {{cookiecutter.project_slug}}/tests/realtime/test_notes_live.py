@@ -5,20 +5,30 @@ import json
 import pytest
 
 from tests.conftest import CSRF_TOKEN
+from tests.realtime.conftest import WAIT_SECONDS
+
+# Published by the test after each action: Redis delivers a channel's messages in
+# the order they were published, so everything the action published comes before it.
+END_OF_ACTION = {"event": "test.end-of-action"}
 
 
 @pytest.fixture
 def events(app, redis_client, logged_in):
     """The messages published to ``logged_in``'s channel, read after each action."""
+    channel = f"{app.config['REALTIME_KEY_PREFIX']}user:{logged_in.id}"
     pubsub = redis_client.pubsub()
-    pubsub.subscribe(f"{app.config['REALTIME_KEY_PREFIX']}user:{logged_in.id}")
-    pubsub.get_message(timeout=1)
+    pubsub.subscribe(channel)
+    pubsub.get_message(timeout=WAIT_SECONDS)  # the subscription's confirmation
 
     def read():
+        redis_client.publish(channel, json.dumps(END_OF_ACTION))
         found = []
-        while (message := pubsub.get_message(timeout=0.2)) is not None:
-            found.append(json.loads(message["data"]))
-        return found
+        while (message := pubsub.get_message(timeout=WAIT_SECONDS)) is not None:
+            event = json.loads(message["data"])
+            if event == END_OF_ACTION:
+                return found
+            found.append(event)
+        raise AssertionError(f"the end of the action never arrived; read {found}")
 
     yield read
     pubsub.close()
