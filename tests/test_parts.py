@@ -3,7 +3,8 @@
 Each answer set in ``conftest.ANSWER_SETS`` is baked once; here each bake is
 searched for every trace of the parts its answers turned off (files,
 imports, settings, dependencies, routes, migrations, tests, README
-sections), its migrations must form one line, and mypy must pass on it.
+sections), its migrations must form one line, and mypy and the import
+layers (import-linter) must pass on it.
 """
 
 import ast
@@ -216,6 +217,19 @@ def test_mypy_finds_no_error(parts_answer_set):
     )
 
     assert result.returncode == 0, describe(result)
+
+
+def test_the_import_layers_hold(parts_answer_set):
+    # The bake's own contracts (pyproject.toml, `make lint`); no cache: the bake stays as baked.
+    result = run(
+        parts_answer_set.bake.path,
+        *("-c", "from importlinter.cli import lint_imports_command; lint_imports_command()"),
+        "--no-cache",
+        env=project_env(),
+    )
+
+    assert result.returncode == 0, describe(result)
+    assert "1 kept, 0 broken" in result.stdout, describe(result)
 
 
 @pytest.fixture(scope="module")

@@ -75,7 +75,7 @@ control_socket_disable = True
 loglevel = os.environ.get("GUNICORN_LOG_LEVEL", "info")
 # gunicorn writes its error log to stderr; send both logs to stdout instead.
 # Only gunicorn's loggers get a handler: the root logger gets none, so the
-# app keeps Flask's handler and its request-id format (app/infrastructure/logs.py).
+# app keeps Flask's handler and its request-id format (app/web/logs.py).
 logconfig_dict = {
     "version": 1,
     "disable_existing_loggers": False,

@@ -17,6 +17,39 @@ import sys
 
 from flask import Flask
 
+from app import cli
+from app.account import bp as account_bp
+{%- if cookiecutter.use_api %}
+from app.api import bp as api_bp
+from app.api import docs_bp as api_docs_bp
+{%- endif %}
+from app.auth import bp as auth_bp
+from app.auth import login_manager, passwords
+from app.auth.guard import load_logged_in_user, require_login
+from app.extensions import csrf, db, migrate, redis_store
+from app.health import bp as health_bp
+from app.infrastructure import sessions
+from app.infrastructure.database import enforce_foreign_keys, replace_closed_connections
+from app.infrastructure.sql_errors import hide_row_values
+from app.main import bp as main_bp
+{%- if cookiecutter.use_example_notes %}
+from app.notes import bp as notes_bp
+{%- endif %}
+{%- if cookiecutter.use_realtime %}
+from app.realtime import bp as realtime_bp
+{%- endif %}
+from app.web import (
+    converters,
+    errors,
+    logs,
+    proxy,
+    rate_limits,
+    request_checks,
+    request_id,
+    secret_urls,
+    security_headers,
+    template_helpers,
+)
 from config import PROJECT_ROOT, ConfigError, load_settings
 
 INSTANCE_PATH = PROJECT_ROOT / "instance"
@@ -73,8 +106,6 @@ def load_settings_or_stop_gunicorn(config_name: str | None) -> dict[str, object]
 
 def configure_logging(app: Flask) -> None:
     """Text or JSON log lines, each with the request id; one line per request."""
-    from app.infrastructure import logs
-
     logs.init_app(app)
 
 
@@ -84,8 +115,6 @@ def wrap_wsgi_app(app: Flask) -> None:
     The request id wraps the app outside any hook, so even an answer made
     before the first hook runs carries it.
     """
-    from app.web import proxy, request_checks, request_id
-
     proxy.init_app(app)
     request_id.init_app(app)
     request_checks.init_app(app)
@@ -97,12 +126,9 @@ def register_request_checks(app: Flask) -> None:
     They come before every extension's own hook (CSRF protection reads the
     body and the session), so this step runs before ``register_extensions``.
     """
-    from app.infrastructure.sessions import raise_session_outage
-    from app.web.request_checks import reject_oversized_body, reject_undecodable_query_string
-
-    app.before_request(reject_oversized_body)
-    app.before_request(reject_undecodable_query_string)
-    app.before_request(raise_session_outage)
+    app.before_request(request_checks.reject_oversized_body)
+    app.before_request(request_checks.reject_undecodable_query_string)
+    app.before_request(sessions.raise_session_outage)
 
 
 def register_extensions(app: Flask) -> None:
@@ -110,12 +136,6 @@ def register_extensions(app: Flask) -> None:
 
     CSRFProtect and Flask-Limiter add a request hook each, after the checks.
     """
-    from app.auth import login_manager, passwords
-    from app.extensions import csrf, db, migrate, redis_store
-    from app.infrastructure import rate_limits, sessions
-    from app.infrastructure.database import enforce_foreign_keys, replace_closed_connections
-    from app.infrastructure.sql_errors import hide_row_values
-
     db.init_app(app)
     with app.app_context():
         replace_closed_connections(db.engine)
@@ -133,8 +153,6 @@ def register_extensions(app: Flask) -> None:
 
 def register_login_guard(app: Flask) -> None:
     """The last request hooks: set ``g.user``, then send anonymous visitors to log in."""
-    from app.auth.guard import load_logged_in_user, require_login
-
     app.before_request(load_logged_in_user)
     app.before_request(require_login)
 
@@ -142,40 +160,23 @@ def register_login_guard(app: Flask) -> None:
 def register_url_converters(app: Flask) -> None:
     """URL converters the blueprints' rules use (``<id:name>``, a primary key;
     ``<secret:name>``, a link's token, never logged)."""
-    from app.web import converters, secret_urls
-
     converters.init_app(app)
     secret_urls.init_app(app)
 
 
 def register_blueprints(app: Flask) -> None:
     """Mount each part of the site at its URL prefix."""
-    from app.account import bp as account_bp
-    from app.auth import bp as auth_bp
-    from app.health import bp as health_bp
-    from app.main import bp as main_bp
-
     app.register_blueprint(main_bp)
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(health_bp)
 {%- if cookiecutter.use_realtime %}
-
-    from app.realtime import bp as realtime_bp  # its panel comes before the notes'
-
-    app.register_blueprint(realtime_bp)
+    app.register_blueprint(realtime_bp)  # its panel comes before the notes'
 {%- endif %}
 {%- if cookiecutter.use_example_notes %}
-
-    from app.notes import bp as notes_bp{% if cookiecutter.use_api %}  # before the API's: it adds /notes to it{% endif %}
-
     app.register_blueprint(notes_bp)
 {%- endif %}
 {%- if cookiecutter.use_api %}
-
-    from app.api import bp as api_bp
-    from app.api import docs_bp as api_docs_bp
-
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(api_docs_bp, url_prefix="/api")
 {%- endif %}
@@ -183,27 +184,19 @@ def register_blueprints(app: Flask) -> None:
 
 def register_error_handlers(app: Flask) -> None:
     """Answer every error as an HTML page or as RFC 9457 problem details."""
-    from app.web import errors
-
     errors.init_app(app)
 
 
 def register_security_headers(app: Flask) -> None:
     """Security headers (CSP, nosniff, HSTS over HTTPS...) on every response, errors included."""
-    from app.web import security_headers
-
     security_headers.init_app(app)
 
 
 def register_template_helpers(app: Flask) -> None:
     """Jinja globals and filters shared by every template."""
-    from app.web import template_helpers
-
     template_helpers.init_app(app)
 
 
 def register_commands(app: Flask) -> None:
     """``flask``/``manage.py`` commands and the shell's preloaded names."""
-    from app import cli
-
     cli.init_app(app)

@@ -3,7 +3,7 @@
 A limit checked before the request and counted after it lets every attempt
 of a burst through the check before any is counted; the failed-login limit
 takes each attempt before the password is checked, and gives back the ones
-that did not fail (app/infrastructure/rate_limits.py).
+that did not fail (app/web/rate_limits.py).
 """
 
 from functools import partial

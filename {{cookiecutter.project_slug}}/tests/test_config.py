@@ -475,7 +475,7 @@ def test_an_unknown_log_format_is_refused(monkeypatch):
 
 
 def test_no_environment_names_a_rate_limit_storage_of_its_own(production_env):
-    """None: REDIS_URL's Redis when there is one (app/infrastructure/rate_limits.py)."""
+    """None: REDIS_URL's Redis when there is one (app/web/rate_limits.py)."""
     settings = load_settings("production")
 
     assert settings["RATE_LIMIT_STORAGE_URI"] is None

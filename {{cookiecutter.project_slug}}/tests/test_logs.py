@@ -11,7 +11,7 @@ from flask.logging import default_handler
 from app.auth.guard import public
 from app.auth.models import User
 from app.extensions import db
-from app.infrastructure.logs import REDACTED, JsonFormatter, current_user_id, redact
+from app.web.logs import REDACTED, JsonFormatter, current_user_id, redact
 from tests.conftest import CSRF_TOKEN, EMAIL, PASSWORD, STRONG_SECRET
 
 BEARER_TOKEN = "tok_3b8f1e0c9a7d4e2f8b6a5c4d3e2f1a0b"

@@ -25,7 +25,7 @@ from app.auth.session_user import recheck_everywhere
 from app.auth.tokens import email_change_for
 from app.extensions import db
 from app.infrastructure.jobs import enqueue
-from app.infrastructure.rate_limits import (
+from app.web.rate_limits import (
     confirmation_limit,
     failed_login_limit,
     record_failed_login,

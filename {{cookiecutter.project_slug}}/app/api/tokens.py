@@ -16,7 +16,7 @@ from app.auth.accounts import EMAIL_MAX_LENGTH, must_confirm_first
 from app.auth.accounts import authenticate as check_credentials
 from app.auth.signals import logins_revoked
 from app.extensions import db
-from app.infrastructure.rate_limits import failed_login_limit
+from app.web.rate_limits import failed_login_limit
 
 # Longer than any allowed password, short enough that hashing it is cheap.
 CREDENTIAL_MAX_LENGTH = 1024

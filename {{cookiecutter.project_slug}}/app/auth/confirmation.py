@@ -15,7 +15,7 @@ from app.auth.session_user import recheck_everywhere
 from app.auth.tokens import user_for_confirmation
 from app.extensions import db
 from app.infrastructure.jobs import enqueue
-from app.infrastructure.rate_limits import confirmation_limit, target_limit
+from app.web.rate_limits import confirmation_limit, target_limit
 
 BAD_LINK = (
     "This confirmation link is invalid or has expired. "

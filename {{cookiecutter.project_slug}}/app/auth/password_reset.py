@@ -4,7 +4,7 @@ The request page answers the same way, with the same work done, whatever
 address it is given: the job queued for it looks the address up and mails
 only an account's owner, so the page cannot tell anyone which addresses
 have accounts. Requests are limited per client and per address mailed to
-(``app/infrastructure/rate_limits.py``). Using the link ends every session,
+(``app/web/rate_limits.py``). Using the link ends every session,
 remember-me cookie and token of the account (``app/auth/revocation.py``).
 """
 
@@ -19,7 +19,7 @@ from app.auth.models import normalize_email
 from app.auth.revocation import revoke_everything
 from app.auth.tokens import user_for_password_reset
 from app.infrastructure.jobs import enqueue
-from app.infrastructure.rate_limits import password_reset_limit, target_limit
+from app.web.rate_limits import password_reset_limit, target_limit
 
 RESET_LINK_SENT = (
     "If an account uses that address, we have mailed it a link to choose a new password. "

@@ -15,7 +15,7 @@ from app.auth.guard import public
 from app.auth.login_session import log_in, log_out
 from app.auth.redirects import safe_next_path
 from app.infrastructure.jobs import enqueue
-from app.infrastructure.rate_limits import (
+from app.web.rate_limits import (
     failed_login_limit,
     record_failed_login,
     registration_limit,

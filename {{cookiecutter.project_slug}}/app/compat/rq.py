@@ -27,8 +27,6 @@ from rq import Worker
 from rq.job import Job
 from rq.queue import Queue
 
-from app.extensions import db
-
 # The methods this module overrides, for tests/test_compat.py.
 RELIES_ON = ((Worker, "main_work_horse"), (Worker, "perform_job"))
 
@@ -40,8 +38,11 @@ class AppContextJobs:
 
     def main_work_horse(self, job: Job, queue: Queue) -> None:
         """In the forked child: forget the parent's database connections, then work."""
+        # Flask-SQLAlchemy keeps itself in app.extensions: this module, below the
+        # extension objects (pyproject.toml's import contracts), imports none of them.
+        sqlalchemy = self.app.extensions["sqlalchemy"]
         with self.app.app_context():
-            for engine in db.engines.values():
+            for engine in sqlalchemy.engines.values():
                 engine.dispose(close=False)  # the parent's sockets are not ours to use
         super().main_work_horse(job, queue)  # type: ignore[misc]
 

@@ -20,8 +20,8 @@ from alembic.script import ScriptDirectory
 from flask import Flask, current_app
 from sqlalchemy import text
 
-from app.extensions import db, migrate, redis_store
 from app.infrastructure.mail import server_problem
+from app.infrastructure.redis_client import redis_store
 from config import MIN_SECRET_KEY_LENGTH, is_weak_secret
 
 # (config key, the value production needs) for every cookie flag.
@@ -62,15 +62,18 @@ def settings_problems(config: Mapping[str, Any], debug: bool) -> list[str]:
 
 def database_problems() -> list[str]:
     """Is the database reachable, and is its schema at the newest migration?"""
+    # Flask-SQLAlchemy and Flask-Migrate keep themselves in app.extensions: this
+    # module, below the extension objects (pyproject.toml), imports neither.
+    db = current_app.extensions["sqlalchemy"]
+    migrate = current_app.extensions["migrate"]
     try:
         with db.engine.connect() as connection:
             connection.execute(text("SELECT 1"))
             current = set(MigrationContext.configure(connection).get_current_heads())
     except Exception as error:  # any failure to connect means "unreachable"
         return [f"the database is unreachable ({type(error).__name__})"]
-    config = migrate.get_config(current_app.extensions["migrate"].directory)
-    # Flask-Migrate's Config is an alembic Config, which its stubs cannot say yet.
-    heads = set(ScriptDirectory.from_config(config).get_heads())  # type: ignore[arg-type]
+    config = migrate.migrate.get_config(migrate.directory)
+    heads = set(ScriptDirectory.from_config(config).get_heads())
     if current != heads:
         found = ", ".join(sorted(current)) or "none"
         return [

@@ -36,7 +36,7 @@ from rq.registry import (
 )
 from rq.serializers import JSONSerializer
 
-from app.extensions import redis_store
+from app.infrastructure.redis_client import redis_store
 
 # JSON rather than RQ's default, pickle: whoever can write to Redis must not
 # be able to make the worker unpickle (and so run) anything.

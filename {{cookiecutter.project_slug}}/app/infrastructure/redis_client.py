@@ -62,3 +62,7 @@ class RedisStore:
         client = self.client
         assert client is not None  # callers check ``client`` first
         return client.ping()
+
+
+# The one object every module uses (``app.extensions`` re-exports it).
+redis_store = RedisStore()

@@ -23,7 +23,7 @@ from flask_session.base import ServerSideSession
 from redis.client import Pipeline
 
 from app.compat.flask_session import SlidingRedisSessions
-from app.extensions import redis_store
+from app.infrastructure.redis_client import redis_store
 
 # The session key naming who a session belongs to (a user id), written at login.
 OWNER_KEY = "_owner"

@@ -20,9 +20,9 @@ from typing import Any, TypeVar
 from cachelib.file import FileSystemCache
 from flask import Flask, Request, Response, current_app, request
 from flask.sessions import SecureCookieSession, SessionInterface, SessionMixin
+from flask_session import Session
 
 from app.compat.flask_session import MsgpackOnlySerializer
-from app.extensions import server_session
 from app.infrastructure import SERVICE_OUTAGES
 from app.infrastructure.session_index import IndexedRedisSessions
 
@@ -125,5 +125,5 @@ def file_sessions(app: Flask) -> SessionInterface:
         str(directory), threshold=FILE_STORE_THRESHOLD, mode=0o600
     )
     app.logger.info("REDIS_URL is not set: sessions are kept in files under %s", directory)
-    server_session.init_app(app)
+    Session(app)  # Flask-Session builds its cachelib interface from the settings above
     return app.session_interface

@@ -1,10 +1,10 @@
 """The site's own pages."""
 
-from flask import g, render_template
+from flask import render_template
 
 from app.auth.guard import public
 from app.main import bp
-from app.main.dashboard import panels
+from app.main.dashboard import render_dashboard
 
 
 @bp.get("/")
@@ -18,8 +18,3 @@ def index() -> str:
 def dashboard() -> str:
     """The signed-in user's own page: their account, then the other parts' panels."""
     return render_dashboard()
-
-
-def render_dashboard() -> str:
-    """The dashboard page; a part's view may show it again (a form with its errors)."""
-    return render_template("main/dashboard.html", user=g.user, panels=panels())

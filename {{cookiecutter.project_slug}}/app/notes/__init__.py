@@ -26,13 +26,11 @@ bp = Blueprint(
 @bp.record_once
 def show_on_dashboard(state: BlueprintSetupState) -> None:
     """Registering the blueprint puts the notes panel on the dashboard."""
-    from app.notes.views import dashboard_panel
-
-    add_panel(state.app, "notes/panel.html", dashboard_panel)
+    add_panel(state.app, "notes/panel.html", views.dashboard_panel)
 {%- if cookiecutter.use_realtime %}
     live.show_on_dashboard(state.app)
 {%- endif %}
 
 
 # Each attaches its views: to bp{% if cookiecutter.use_api %}, and /notes to the JSON API's blueprint{% endif %}{% if cookiecutter.use_realtime %} (live: changes pushed){% endif %}.
-from app.notes import {% if cookiecutter.use_api %}api, {% endif %}{% if cookiecutter.use_realtime %}live, {% endif %}views  # noqa: E402,F401
+from app.notes import {% if cookiecutter.use_api %}api, {% endif %}{% if cookiecutter.use_realtime %}live, {% endif %}views  # noqa: E402{% if cookiecutter.use_api %},F401{% endif %}

@@ -5,7 +5,7 @@ from typing import Any
 from flask import flash, g, redirect, request, url_for
 from werkzeug.wrappers import Response
 
-from app.main.views import render_dashboard
+from app.main.dashboard import render_dashboard
 from app.notes import bp
 from app.notes.forms import NoteForm
 from app.notes.service import create_note, delete_note, get_owned_note, notes_page

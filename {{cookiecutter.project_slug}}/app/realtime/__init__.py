@@ -21,6 +21,7 @@ from flask import Blueprint, current_app
 from flask.blueprints import BlueprintSetupState
 
 from app.main.dashboard import add_panel
+from app.realtime import broker
 from app.web.negotiation import answer_json_under
 
 bp = Blueprint(
@@ -40,8 +41,6 @@ def panel_context() -> dict[str, object]:
 @bp.record_once
 def set_up(state: BlueprintSetupState) -> None:
     """Put the client on the dashboard; answer /ws's refusals in JSON (problem details)."""
-    from app.realtime import broker
-
     broker.init_app(state.app)
     add_panel(state.app, "realtime/panel.html", panel_context)
     answer_json_under(state.app, "/ws")

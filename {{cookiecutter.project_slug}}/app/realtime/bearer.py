@@ -9,7 +9,7 @@ from app.api.auth import user_from_bearer_token
 from app.api.models import ApiToken
 from app.extensions import db
 from app.infrastructure.database import utcnow
-from app.realtime.handshake import Listener
+from app.realtime.sockets import Listener
 
 
 def bearer_listener() -> Listener:

@@ -20,7 +20,7 @@ from wsgiref.types import StartResponse, WSGIEnvironment
 from flask import Response
 from simple_websocket import ConnectionClosed, Server
 
-from app.realtime.hub import Socket
+from app.realtime.sockets import Socket
 
 MESSAGE_TOO_BIG = 1009
 # How often the loop looks for client messages while nothing is queued for it.

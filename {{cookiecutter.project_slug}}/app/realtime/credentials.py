@@ -31,7 +31,10 @@ from sqlalchemy import select
 
 from app.auth.models import User
 from app.extensions import db
-from app.realtime.hub import Socket
+{%- if cookiecutter.use_api %}
+from app.realtime.bearer import revoked_tokens
+{%- endif %}
+from app.realtime.sockets import Socket
 
 
 def ended(app: Flask, sockets: Iterable[Socket]) -> list[Socket]:
@@ -75,8 +78,6 @@ def tokens_revoked(sockets: list[Socket]) -> set[Socket]:
     """Sockets whose bearer token was revoked or has expired."""
     if not sockets:
         return set()
-    from app.realtime.bearer import revoked_tokens
-
     revoked = revoked_tokens(sock.listener.token_id for sock in sockets if sock.listener.token_id)
     return {sock for sock in sockets if sock.listener.token_id in revoked}
 {%- endif %}

@@ -15,7 +15,6 @@ token of ours.
 {%- endif %}
 """
 
-from dataclasses import dataclass
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, request, session
@@ -23,23 +22,14 @@ from flask import abort, current_app, g, request, session
 from werkzeug.datastructures import WWWAuthenticate
 {%- endif %}
 
+{% if cookiecutter.use_api -%}
+from app.realtime.bearer import bearer_listener
+{% endif -%}
+from app.realtime.sockets import Listener
+
 DEFAULT_PORTS = {"http": 80, "https": 443}
 # A WebSocket URL's scheme and the HTTP scheme of the page that opens it.
 HTTP_SCHEMES = {"ws": "http", "wss": "https"}
-
-
-@dataclass(frozen=True)
-class Listener:
-    """The user a socket belongs to, and the credential it was opened with."""
-
-    user_id: int
-    # A socket opened with the session cookie: the session's Redis key and its login id.
-    session_key: str | None = None
-    login_id: str | None = None
-{%- if cookiecutter.use_api %}
-    # A socket opened with a bearer token: the token's id.
-    token_id: int | None = None
-{%- endif %}
 
 
 def origin_of(url: str) -> str | None:
@@ -90,8 +80,6 @@ def identify() -> Listener:
 {%- endif %}
 {%- if cookiecutter.use_api %}
     if "Authorization" in request.headers:
-        from app.realtime.bearer import bearer_listener
-
         return bearer_listener()
 {%- endif %}
     return cookie_listener()

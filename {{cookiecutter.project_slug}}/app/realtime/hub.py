@@ -17,28 +17,18 @@ A hub is made in the process that uses it, on its first handshake: one
 made before gunicorn forks its workers would not survive the fork.
 """
 
-import contextlib
 import logging
 import os
 import queue
-import secrets
 import threading
-from dataclasses import dataclass, field
 
 import redis
 from flask import Flask
 
+from app.realtime import credentials, slots
 from app.realtime.broker import subscribing_client, user_channel
-from app.realtime.handshake import Listener
+from app.realtime.sockets import GOING_AWAY, SERVICE_RESTART, SESSION_ENDED, Socket
 
-# WebSocket close codes (RFC 6455; 4000-4999 are the application's own).
-GOING_AWAY = 1001  # the server is stopping: reconnect (to another instance)
-SERVICE_RESTART = 1012  # the event stream broke: reconnect, then catch up
-TRY_AGAIN_LATER = 1013  # the socket fell too far behind: reconnect, then catch up
-SESSION_ENDED = 4001  # the session or token is over: reconnecting needs a new login
-
-# Messages a socket may have waiting before it counts as too far behind.
-OUTBOX_SIZE = 100
 # How long the hub thread waits for a message before looking at its requests.
 POLL_SECONDS = 0.05
 # How long a handshake waits for Redis to confirm a subscription.
@@ -47,33 +37,6 @@ SUBSCRIBE_TIMEOUT_SECONDS = 2.0
 RECONNECT_SECONDS = (0.2, 5.0)
 
 log = logging.getLogger(__name__)
-
-
-@dataclass(eq=False)
-class Socket:
-    """What the hub knows of one open socket: whose it is, and what waits to be sent."""
-
-    listener: Listener
-    # The client's key (its address, or IPv6 /64), for the per-address cap (slots.py).
-    address: str = ""
-    id: str = field(default_factory=lambda: secrets.token_hex(8))
-    outbox: "queue.Queue[str | None]" = field(default_factory=lambda: queue.Queue(OUTBOX_SIZE))
-    # Set once to (close code, reason): the socket's loop closes it at its next turn.
-    closing: tuple[int, str] | None = None
-
-    def deliver(self, message: str) -> None:
-        """Queue ``message``; a socket whose queue is full is closed instead."""
-        try:
-            self.outbox.put_nowait(message)
-        except queue.Full:
-            self.end(TRY_AGAIN_LATER, "Too far behind")
-
-    def end(self, code: int, reason: str) -> None:
-        """Ask the socket's loop to close it with ``code`` (the first request wins)."""
-        if self.closing is None:
-            self.closing = (code, reason)
-        with contextlib.suppress(queue.Full):  # a full queue wakes the loop anyway
-            self.outbox.put_nowait(None)
 
 
 class Hub:
@@ -231,8 +194,6 @@ class Hub:
 
     def check(self) -> None:
         """Every few seconds, close sockets whose credentials ended and renew the slots."""
-        from app.realtime import credentials, slots
-
         interval = self.app.config["REALTIME_SESSION_CHECK_SECONDS"]
         while not self.stopping.wait(interval):
             sockets = self.everyone()

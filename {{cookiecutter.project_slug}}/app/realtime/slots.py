@@ -19,7 +19,7 @@ from collections.abc import Iterable
 from flask import Flask
 
 from app.realtime.broker import broker_client
-from app.realtime.hub import Socket
+from app.realtime.sockets import Socket
 
 # A slot lapses unless renewed within this many checks (REALTIME_SESSION_CHECK_SECONDS).
 SLOT_LIFETIME_CHECKS = 5

@@ -25,7 +25,8 @@ from app.realtime import bp, slots
 from app.realtime.broker import broker_client
 from app.realtime.connection import UpgradedResponse, serve
 from app.realtime.handshake import check_origin, identify
-from app.realtime.hub import Hub, Socket, hub_for
+from app.realtime.hub import Hub, hub_for
+from app.realtime.sockets import Socket
 from app.web.errors import ErrorResponse, error_response
 
 # Seconds a handshake waits for a hub that is (re)connecting to Redis.

@@ -20,7 +20,7 @@ if TYPE_CHECKING:
 
 HEADER = "X-Request-ID"
 ENVIRON_KEY = "app.web.request_id"
-# When the request arrived, for the duration in its log line (app/infrastructure/logs.py).
+# When the request arrived, for the duration in its log line (app/web/logs.py).
 STARTED_KEY = "app.started"
 # Echo a client's id only when it is short and plain, so it cannot forge log lines.
 ACCEPTABLE_ID = re.compile(r"[A-Za-z0-9._:@+=/-]{1,128}")

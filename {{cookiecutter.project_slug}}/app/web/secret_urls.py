@@ -8,7 +8,7 @@ the ``secret`` converter (``/reset/<secret:token>``), and everything that
 writes a URL asks this module first:
 
 * the app's own request line writes ``logged_path()``, the path with each
-  secret part replaced by ``[REDACTED]`` (``app/infrastructure/logs.py``);
+  secret part replaced by ``[REDACTED]`` (``app/web/logs.py``);
 * gunicorn's access log, when it is on, masks the same parts in every field
   it writes (``gunicorn.conf.py`` finds them in the WSGI environ, under
   ``SECRET_PARTS_KEY``);

@@ -5,6 +5,8 @@ import time
 
 import simple_websocket
 
+from app.realtime.hub import HUBS
+from app.realtime.sockets import OUTBOX_SIZE
 from tests.conftest import CSRF_TOKEN, AuthActions
 from tests.realtime.conftest import receive, wait_until_closed
 
@@ -109,8 +111,6 @@ def test_a_frame_of_exactly_4_kib_is_accepted(server, logged_in):
 
 
 def test_a_socket_that_falls_too_far_behind_is_closed_with_1013(app, server, logged_in):
-    from app.realtime.hub import HUBS, OUTBOX_SIZE
-
     ws = server.browser_socket()
     (sock,) = HUBS[id(app)].everyone()
     for number in range(OUTBOX_SIZE + 1):

@@ -9,9 +9,9 @@ import redis
 
 from app.realtime import hub as hub_module
 from app.realtime import shutdown
-from app.realtime.handshake import Listener
-from app.realtime.hub import OUTBOX_SIZE, TRY_AGAIN_LATER, Socket, hub_for, stop_hub
+from app.realtime.hub import hub_for, stop_hub
 from app.realtime.publish import publish
+from app.realtime.sockets import OUTBOX_SIZE, TRY_AGAIN_LATER, Listener, Socket
 from tests.realtime.conftest import CHECK_SECONDS, receive, wait_until_closed
 
 

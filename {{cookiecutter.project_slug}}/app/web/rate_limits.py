@@ -49,13 +49,14 @@ from collections.abc import Callable
 from typing import TYPE_CHECKING, Any
 
 from flask import Flask, current_app, g
+from flask_limiter import RateLimitExceeded
 from werkzeug.wrappers import Response
 
 from app.extensions import limiter
 from app.web.errors import ErrorResponse, error_response
 
 if TYPE_CHECKING:
-    from flask_limiter import RateLimitExceeded, RequestLimit, RouteLimit
+    from flask_limiter import RequestLimit, RouteLimit
 
 FAILED_LOGIN_SCOPE = "failed-login"
 REGISTRATION_SCOPE = "registration"
@@ -180,8 +181,6 @@ def storage_settings(app: Flask) -> tuple[str, dict[str, Any]]:
 
 def init_app(app: Flask) -> None:
     """Bind the limiter to the app's storage and answer breaches with ``too_many_requests``."""
-    from flask_limiter import RateLimitExceeded
-
     # Flask-Limiter's own keys, derived from ours.
     uri, options = storage_settings(app)
     app.config["RATELIMIT_STORAGE_URI"] = uri
