@@ -229,7 +229,7 @@ def test_the_import_layers_hold(parts_answer_set):
     )
 
     assert result.returncode == 0, describe(result)
-    assert "1 kept, 0 broken" in result.stdout, describe(result)
+    assert "2 kept, 0 broken" in result.stdout, describe(result)
 
 
 @pytest.fixture(scope="module")
