@@ -35,6 +35,7 @@ PART_PATHS = {
         "tests/notes/test_notes_api.py",
         "app/realtime/bearer.py",
         "tests/realtime/test_bearer.py",
+        "docs/api.md",
         "tests/browser/test_live_notes_api.py",
     ],
     "use_example_notes": [
@@ -46,6 +47,7 @@ PART_PATHS = {
     "use_realtime": [
         "app/realtime",
         "tests/realtime",
+        "docs/live-updates.md",
         "app/notes/live.py",
         "app/notes/static/notes-live.js",
         "app/notes/templates/notes/live_panel.html",
@@ -54,6 +56,7 @@ PART_PATHS = {
     ],
     "use_benchmark": [
         "bench",
+        "docs/benchmark.md",
         "tests/bench",
     ],
 }

@@ -223,6 +223,8 @@ def test_post_gen_hook_removes_a_path_inside_one_already_removed_without_complai
         "tests/browser/test_live_notes_api.py",
         "tests/browser/test_live_notes.py",
         "tests/browser/test_notes_journey.py",
+        "docs/api.md",
+        "docs/live-updates.md",
     )
     for relative in files:
         (project / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -244,6 +246,7 @@ def test_post_gen_hook_removes_a_path_inside_one_already_removed_without_complai
     assert sorted(path.name for path in project.rglob("*")) == [
         "app",
         "browser",
+        "docs",
         "migrations",
         "tests",
         "versions",

@@ -45,9 +45,16 @@ PROSE_TRACES = {
 SHARED_TRACES = {
     ("use_api", "use_realtime"): re.compile(r"authenticates_itself"),
 }
+# The generated README stays a page: the rest is in docs/, one page per topic.
+README_MAX_LINES = 250
 # Paths each part owns, relative to the project root.
 PART_PATHS = {
-    "use_api": ["app/api", "tests/api", "migrations/versions/0002_create_api_tokens.py"],
+    "use_api": [
+        "app/api",
+        "tests/api",
+        "migrations/versions/0002_create_api_tokens.py",
+        "docs/api.md",
+    ],
     "use_example_notes": ["app/notes", "tests/notes", "migrations/versions/0003_create_notes.py"],
     "use_realtime": [
         "app/realtime",
@@ -55,8 +62,9 @@ PART_PATHS = {
         "app/notes/live.py",
         "app/notes/static/notes-live.js",
         "tests/browser/test_live_notes.py",
+        "docs/live-updates.md",
     ],
-    "use_benchmark": ["bench", "tests/bench"],
+    "use_benchmark": ["bench", "tests/bench", "docs/benchmark.md"],
 }
 # Files written after the bake, or by tools, that say nothing about the code.
 IGNORED = {".env"}
@@ -135,6 +143,16 @@ def test_a_part_that_is_off_leaves_no_trace_in_any_file(answer_set):
             ]
 
     assert traces == []
+
+
+def test_the_readme_is_short_and_points_to_every_docs_page(answer_set):
+    root = answer_set.bake.path
+    readme = (root / "README.md").read_text(encoding="utf-8")
+    linked = set(re.findall(r"`(docs/[\w-]+\.md)`", readme))
+    pages = {f"docs/{page.name}" for page in (root / "docs").glob("*.md")}
+
+    assert len(readme.splitlines()) <= README_MAX_LINES
+    assert linked == pages
 
 
 def test_no_empty_directory_is_left(answer_set):

@@ -1,7 +1,7 @@
 """The request budget: SQL statements and Redis round trips per request type.
 
 These counts are deterministic, so they are tested here; speed itself is only
-measured, by the benchmark (README, "Performance"). Each count is of a
+measured, by the benchmark (docs/benchmark.md). Each count is of a
 repeated request (the first one may write the session). The dashboard is
 counted here by itself, without the panels other parts add to it; each part
 tests what its panel costs.
