@@ -3,6 +3,7 @@
 import pytest
 
 from app.auth import tokens
+from app.auth.emails import send_email_change
 from app.auth.models import User
 from app.extensions import db
 from tests.conftest import (
@@ -341,8 +342,6 @@ def test_a_login_revoked_elsewhere_a_moment_ago_changes_nothing(app, client, aut
 
 
 def test_the_email_change_job_mails_nothing_for_an_account_deleted_meanwhile(app, outbox):
-    from app.auth.emails import send_email_change
-
     with app.app_context():
         send_email_change(999, NEW_EMAIL)
     assert outbox == []

@@ -6,6 +6,7 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from sqlalchemy import func, select
 
+from app.auth import passwords
 from app.auth.models import User
 from app.auth.views import LOGIN_FAILED
 from app.extensions import db
@@ -158,8 +159,6 @@ def test_wrong_password_and_unknown_email_give_the_same_message(auth, user):
 
 def test_an_unknown_email_still_costs_a_password_check(auth, monkeypatch):
     """Answering faster for unknown emails would tell an attacker which ones have accounts."""
-    from app.auth import passwords
-
     checked = []
     real_check = passwords.check_password_hash
 

@@ -23,6 +23,7 @@ import contextlib
 import os
 import re
 import secrets
+import socket
 import subprocess
 import sys
 import time
@@ -31,8 +32,13 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+from playwright.sync_api import Error as PlaywrightError
+from playwright.sync_api import TimeoutError as PlaywrightTimeout
+from playwright.sync_api import sync_playwright
 
 import config
+from app import create_app
+from app.extensions import db
 from tests import processes
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
@@ -65,8 +71,6 @@ def missing(reason):
 
 
 def free_port():
-    import socket
-
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -126,9 +130,6 @@ def instances(tmp_path_factory):
     """
     if not (os.environ.get("TEST_DATABASE_URL") and os.environ.get("TEST_REDIS_URL")):
         missing("browser tests need TEST_DATABASE_URL and TEST_REDIS_URL (PostgreSQL and Redis)")
-    from app import create_app
-    from app.extensions import db
-
     schema = create_app("testing")  # the same database and Redis, to make and drop the tables
     with schema.app_context():
         db.drop_all()
@@ -162,8 +163,6 @@ def chromium():
     """
     if not Path(CHROMIUM).exists():
         missing(f"no Chromium at {CHROMIUM} (install Debian's chromium, or set CHROMIUM_PATH)")
-    from playwright.sync_api import sync_playwright
-
     with sync_playwright() as playwright:
         browser = playwright.chromium.launch(
             executable_path=CHROMIUM, headless=True, args=CHROMIUM_ARGS, timeout=3 * PATIENCE_MS
@@ -206,11 +205,9 @@ def close_context(browser_context):
 
 def close_page(page):
     """Close ``page`` once its navigation, if any, has finished (``close_target``)."""
-    from playwright.sync_api import TimeoutError
-
     if page.is_closed():
         return
-    with contextlib.suppress(TimeoutError):  # still loading: closed all the same
+    with contextlib.suppress(PlaywrightTimeout):  # still loading: closed all the same
         page.wait_for_load_state(timeout=PATIENCE_MS)
     close_target(page)
 
@@ -227,8 +224,6 @@ def close_target(page):
     close event, and asked for again if it did not come: a second close does
     close such a page (test_closing.py).
     """
-    from playwright.sync_api import Error, TimeoutError
-
     cdp = page.context.new_cdp_session(page)
     target = cdp.send("Target.getTargetInfo")["targetInfo"]["targetId"]
     cdp.detach()
@@ -239,7 +234,7 @@ def close_target(page):
                 with page.expect_event("close", timeout=CLOSE_WAIT_MS):
                     browser_cdp.send("Target.closeTarget", {"targetId": target})
                 return
-            except (Error, TimeoutError):
+            except (PlaywrightError, PlaywrightTimeout):
                 if page.is_closed():
                     return
     finally:

@@ -6,6 +6,7 @@ from types import SimpleNamespace
 import pytest
 
 import config
+from app.realtime import shutdown
 
 
 def read_conf(monkeypatch, **variables):
@@ -36,8 +37,6 @@ def test_the_socket_cap_leaves_16_threads_for_pages(monkeypatch):
 
 
 def test_each_worker_makes_sigterm_close_its_sockets(monkeypatch):
-    from app.realtime import shutdown
-
     calls = []
     monkeypatch.setattr(shutdown, "close_sockets_on_sigterm", lambda: calls.append(True))
 

@@ -4,8 +4,12 @@ import http.client
 import time
 
 import pytest
+import redis
 
 from app.auth.accounts import create_account
+from app.auth.models import User
+from app.extensions import db
+from app.realtime import hub
 from app.realtime.handshake import origin_of
 from tests.conftest import PASSWORD, AuthActions
 from tests.realtime.conftest import HANDSHAKE, WAIT_SECONDS, close_all
@@ -129,10 +133,6 @@ def test_a_handshake_while_redis_is_down_is_refused_with_503(client, logged_in, 
 def test_a_handshake_while_the_subscription_is_down_is_refused_with_503(
     server, logged_in, monkeypatch
 ):
-    import redis
-
-    from app.realtime import hub
-
     def broken(*args, **kwargs):
         raise redis.exceptions.ConnectionError("Connection refused")
 
@@ -142,9 +142,6 @@ def test_a_handshake_while_the_subscription_is_down_is_refused_with_503(
 
 
 def test_a_handshake_whose_login_was_revoked_is_refused_at_once(app, server, logged_in):
-    from app.auth.models import User
-    from app.extensions import db
-
     with app.app_context():  # logging out elsewhere revokes every login of the user
         db.session.get(User, logged_in.id).revoke_logins()
         db.session.commit()

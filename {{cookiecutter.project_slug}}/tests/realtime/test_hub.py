@@ -7,8 +7,8 @@ import signal
 import pytest
 import redis
 
+from app.realtime import credentials, shutdown
 from app.realtime import hub as hub_module
-from app.realtime import shutdown
 from app.realtime.hub import hub_for, stop_hub
 from app.realtime.publish import publish
 from app.realtime.sockets import OUTBOX_SIZE, TRY_AGAIN_LATER, Listener, Socket
@@ -120,8 +120,6 @@ def test_sigterm_without_a_handler_before_still_ends_the_process(monkeypatch):
 
 
 def test_a_failing_check_is_logged_and_tried_again(server, logged_in, monkeypatch, caplog):
-    from app.realtime import credentials
-
     def down(*args):
         raise redis.exceptions.ConnectionError("Connection refused")
 
