@@ -5,6 +5,7 @@ from click.testing import CliRunner
 from flask.cli import FlaskGroup
 from sqlalchemy import func, select
 
+import manage
 from app.auth.models import User
 from app.extensions import db
 
@@ -72,14 +73,10 @@ def test_the_shell_preloads_db_and_user(app):
 
 
 def test_manage_py_is_a_flask_group():
-    import manage
-
     assert isinstance(manage.cli, FlaskGroup)
 
 
 def test_manage_py_lists_the_commands(monkeypatch):
-    import manage
-
     monkeypatch.setenv("FLASK_CONFIG", "testing")
     monkeypatch.setenv("FLASK_SKIP_DOTENV", "1")  # the project's .env is not for tests
     monkeypatch.setenv("FLASK_RUN_FROM_CLI", "")  # FlaskGroup sets it; restore it afterwards

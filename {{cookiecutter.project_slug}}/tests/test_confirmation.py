@@ -3,6 +3,7 @@
 import pytest
 
 from app.auth import tokens
+from app.auth.emails import send_confirmation
 from app.auth.models import User
 from app.extensions import db
 from tests.conftest import (
@@ -220,8 +221,6 @@ def test_following_the_link_in_another_users_browser_confirms_only_the_owner(
 def test_the_confirmation_job_mails_nothing_when_there_is_nothing_to_confirm(
     app, registered, outbox
 ):
-    from app.auth.emails import send_confirmation
-
     app.test_client().get(registered)
     with app.app_context():
         send_confirmation(User.find_by_email(EMAIL).id)  # confirmed meanwhile

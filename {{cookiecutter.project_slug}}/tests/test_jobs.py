@@ -11,6 +11,7 @@ import signal
 import zlib
 
 import pytest
+from flask import current_app
 from rq.job import Job
 from rq.registry import ScheduledJobRegistry
 
@@ -24,8 +25,6 @@ called = []
 
 def record(*args):
     """A job: remembers how it was called, and whether it ran inside the app."""
-    from flask import current_app
-
     called.append((current_app.name, *args))
 
 

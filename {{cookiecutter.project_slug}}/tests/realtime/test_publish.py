@@ -5,9 +5,12 @@ import json
 import pytest
 import redis
 
+from app.auth.accounts import create_account
+from app.extensions import db
 from app.realtime.broker import broker_client, publishing_client
 from app.realtime.publish import publish
-from tests.realtime.conftest import receive
+from tests.conftest import AuthActions
+from tests.realtime.conftest import HANDSHAKE, receive
 
 
 def test_publish_sends_the_event_and_its_data_as_one_json_object(app, server, logged_in):
@@ -81,16 +84,9 @@ def offline_app(development_app):
 
 
 def test_with_live_updates_off_a_handshake_is_refused_with_503(offline_app):
-    from tests.conftest import AuthActions
-    from tests.realtime.conftest import HANDSHAKE
-
     client = offline_app.test_client()
     with offline_app.app_context():
-        from app.extensions import db
-
         db.create_all()
-        from app.auth.accounts import create_account
-
         create_account("dev@example.com", "correct horse battery")
     AuthActions(client).login("dev@example.com", "correct horse battery")
 
