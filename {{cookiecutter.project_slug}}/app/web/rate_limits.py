@@ -104,39 +104,25 @@ def configured(key: str) -> Callable[[], str]:
     return lambda: current_app.config[key]
 
 
+def post_limit(setting: str, scope: str, **options: Any) -> "RouteLimit":
+    """A limit on POSTs, from config key ``setting``, counted per client address.
+
+    ``scope`` keeps its count apart from other limits'; views sharing a
+    scope share the count. ``options`` go to Flask-Limiter (``key_func``).
+    """
+    return limiter.shared_limit(configured(setting), scope=scope, methods=["POST"], **options)
+
+
 # No ``deduct_when``: every POST takes an attempt first; ``refund_unless_failed`` returns it.
-failed_login_limit = limiter.shared_limit(
-    configured("LOGIN_FAILURE_RATE_LIMIT"),
-    scope=FAILED_LOGIN_SCOPE,
-    methods=["POST"],
-)
-
-registration_limit = limiter.shared_limit(
-    configured("REGISTRATION_RATE_LIMIT"),
-    scope=REGISTRATION_SCOPE,
-    methods=["POST"],
-)
-
-password_reset_limit = limiter.shared_limit(
-    configured("PASSWORD_RESET_RATE_LIMIT"),
-    scope=PASSWORD_RESET_SCOPE,
-    methods=["POST"],
-)
-
-confirmation_limit = limiter.shared_limit(
-    configured("CONFIRMATION_RATE_LIMIT"),
-    scope=CONFIRMATION_SCOPE,
-    methods=["POST"],
-)
+failed_login_limit = post_limit("LOGIN_FAILURE_RATE_LIMIT", FAILED_LOGIN_SCOPE)
+registration_limit = post_limit("REGISTRATION_RATE_LIMIT", REGISTRATION_SCOPE)
+password_reset_limit = post_limit("PASSWORD_RESET_RATE_LIMIT", PASSWORD_RESET_SCOPE)
+confirmation_limit = post_limit("CONFIRMATION_RATE_LIMIT", CONFIRMATION_SCOPE)
 
 
 def target_limit(setting: str, scope: str, target: Callable[[], str]) -> "RouteLimit":
-    """A limit on POSTs per address mailed to: ``target()`` names it for each request.
-
-    ``scope`` keeps its count apart from other limits'; views sharing a
-    scope share the count.
-    """
-    return limiter.shared_limit(configured(setting), scope=scope, key_func=target, methods=["POST"])
+    """A limit on POSTs per address mailed to: ``target()`` names it for each request."""
+    return post_limit(setting, scope, key_func=target)
 
 
 def breached_limit() -> "RequestLimit":
