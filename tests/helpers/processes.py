@@ -123,7 +123,8 @@ def start_server(project, args, env, log_path):
 
 def server_log(process):
     """What a server started by ``start_server`` has written so far."""
-    process.log.flush()
+    if not process.log.closed:
+        process.log.flush()
     return process.log_path.read_text(encoding="utf-8", errors="replace")
 
 
