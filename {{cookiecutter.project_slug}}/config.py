@@ -259,9 +259,6 @@ class BaseConfig(BaseModel):
     SESSION_COOKIE_HTTPONLY: bool = True
     SESSION_COOKIE_SAMESITE: str | None = "Lax"
     SESSION_COOKIE_SECURE: bool = False
-    # Seconds a logged-in session trusts its copy of the user before a page
-    # view reads the row again (app/auth/session_user.py); 0: every request.
-    SESSION_USER_RECHECK_SECONDS: NotNegative = 60
 
     # Flask-Login's "remember me" cookie, used once the session has expired.
     REMEMBER_COOKIE_DURATION: Duration = timedelta(days=14)

@@ -153,6 +153,7 @@ def register_extensions(app: Flask) -> None:
 
 def register_login_guard(app: Flask) -> None:
     """The last request hooks: set ``g.user``, then send anonymous visitors to log in."""
+    app.before_request(login_manager.ignore_malformed_remember_cookie)
     app.before_request(load_logged_in_user)
     app.before_request(require_login)
 

@@ -9,11 +9,11 @@ module, whose sessions and jobs use it; it is named here with the others.
 from typing import TYPE_CHECKING
 
 from flask_limiter import Limiter
+from flask_login import LoginManager
 from flask_migrate import Migrate
 from flask_sqlalchemy import SQLAlchemy
 from flask_wtf.csrf import CSRFProtect
 
-from app.compat.flask_login import LoginManager
 from app.infrastructure.client_key import client_key
 from app.infrastructure.database import Base
 from app.infrastructure.database_session import RequestSession

@@ -34,7 +34,7 @@ import config
 from app import create_app
 from app.auth import guard
 from app.auth.accounts import create_account
-from app.auth.models import new_login_id, normalize_email
+from app.auth.models import normalize_email
 from app.extensions import db, limiter
 from app.infrastructure import mail
 from app.infrastructure.database import UTCDateTime, utcnow
@@ -596,7 +596,6 @@ def add_user_as_in_0001(email, password):
         column("email"),
         column("password_hash"),
         column("created_at", UTCDateTime()),
-        column("login_id"),
     )
     method = current_app.config["PASSWORD_HASH_METHOD"]
     db.session.execute(
@@ -604,7 +603,6 @@ def add_user_as_in_0001(email, password):
             email=normalize_email(email),
             password_hash=generate_password_hash(password, method=method),
             created_at=utcnow(),
-            login_id=new_login_id(),
         )
     )
     db.session.commit()

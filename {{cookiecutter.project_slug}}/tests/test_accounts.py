@@ -4,7 +4,6 @@ import pytest
 
 from app.auth.accounts import AccountError, authenticate, create_account
 from app.auth.models import User
-from app.extensions import db
 
 
 def test_create_account_stores_only_a_hash(app):
@@ -28,14 +27,6 @@ def test_authenticate_returns_the_user_for_the_right_password(app, user):
     with app.app_context():
         assert authenticate(user.email, user.password).id == user.id
         assert authenticate(user.email, "wrong password") is None
-
-
-def test_each_user_gets_a_different_random_login_id(app, user):
-    with app.app_context():
-        other = create_account("grace@example.com", "a-long-password")
-        first = db.session.get(User, user.id)
-        assert first.get_id() == first.login_id != other.login_id
-        assert len(first.login_id) >= 32
 
 
 @pytest.mark.parametrize(

@@ -438,17 +438,6 @@ def test_wrong_types_and_missing_values_are_reported_together(monkeypatch):
     ]
 
 
-def test_the_session_user_recheck_cannot_be_negative(production_env, monkeypatch):
-    monkeypatch.setenv("FLASK_SESSION_USER_RECHECK_SECONDS", "-1")
-    with pytest.raises(ConfigError, match="SESSION_USER_RECHECK_SECONDS must be 0 or more"):
-        load_settings("production")
-
-
-def test_a_session_user_recheck_of_zero_is_accepted(production_env, monkeypatch):
-    monkeypatch.setenv("FLASK_SESSION_USER_RECHECK_SECONDS", "0")
-    assert load_settings("production")["SESSION_USER_RECHECK_SECONDS"] == 0
-
-
 @pytest.mark.parametrize("key", ["LOGIN_FAILURE_RATE_LIMIT", "REGISTRATION_RATE_LIMIT"])
 def test_an_unreadable_rate_limit_is_refused(monkeypatch, key):
     monkeypatch.setenv(f"FLASK_{key}", "lots per fortnight")

@@ -4,6 +4,7 @@ import pytest
 
 from app.auth import tokens
 from app.auth.emails import send_confirmation
+from app.auth.login_session import end_logins_of
 from app.auth.models import User
 from app.extensions import db
 from tests.conftest import (
@@ -232,6 +233,6 @@ def test_asking_again_after_a_revocation_elsewhere_mails_nothing(app, client, au
     auth.login()
     token = auth.csrf_token("/dashboard")
     with app.app_context():
-        User.find_by_email(EMAIL).revoke_logins()
+        end_logins_of(User.find_by_email(EMAIL))
         db.session.commit()
     assert client.post("/auth/confirm", data={"csrf_token": token}).status_code == 302

@@ -23,6 +23,7 @@ REQUEST_HOOKS = [
     "raise_session_outage",
     "csrf_protect",
     "_check_request_limit",
+    "ignore_malformed_remember_cookie",
     "load_logged_in_user",
     "require_login",
 ]
@@ -43,7 +44,7 @@ def test_extensions_are_bound(app):
 
 
 def test_testing_sessions_are_kept_in_the_apps_redis(app):
-    assert isinstance(app.session_interface.interface, RedisSessionInterface)
+    assert isinstance(app.session_interface, RedisSessionInterface)
     assert app.session_interface.client is app.extensions["redis"].client
     assert app.session_interface.key_prefix == "session:"
 
@@ -76,7 +77,7 @@ def test_each_app_keeps_its_own_redis_client(monkeypatch):
 
 def test_development_without_redis_keeps_sessions_in_files(development_app, tmp_path):
     assert development_app.extensions["redis"].client is None
-    assert isinstance(development_app.session_interface.interface, CacheLibSessionInterface)
+    assert isinstance(development_app.session_interface, CacheLibSessionInterface)
     assert isinstance(development_app.config["SESSION_CACHELIB"], FileSystemCache)
     assert (tmp_path / "sessions").is_dir()
 

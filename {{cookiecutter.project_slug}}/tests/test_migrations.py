@@ -91,12 +91,12 @@ def test_the_upgrade_leaves_a_schema_the_check_accepts(migration_app):
     assert result.exit_code == 0, result.output
 
 
-def test_downgrading_to_0001_keeps_only_the_users(migration_app):
+def test_downgrading_to_0001_keeps_only_the_users_and_their_logins(migration_app):
     flask_migrate.upgrade(directory=MIGRATIONS)
     create_account("ada@example.com", "correct horse battery")
     db.session.remove()
     flask_migrate.downgrade(directory=MIGRATIONS, revision="0001")
-    assert set(inspect(db.engine).get_table_names()) == {"users", "alembic_version"}
+    assert set(inspect(db.engine).get_table_names()) == {"users", "logins", "alembic_version"}
     emails = db.session.execute(text("SELECT email FROM users")).scalars().all()
     assert emails == ["ada@example.com"]
 

@@ -27,39 +27,27 @@ def test_an_anonymous_home_page_touches_neither_database_nor_redis(app, client):
     assert (counts.status, counts.sql, counts.redis_round_trips) == (200, 0, 0)
 
 
-def test_an_unchanged_dashboard_view_is_no_query_and_one_redis_command(
+def test_an_unchanged_dashboard_view_is_one_query_and_one_redis_command(
     app, client, auth, user, bare_dashboard
 ):
     auth.login()
     counts = count_request(app, client, "GET", "/dashboard")
     assert counts.status == 200
-    assert counts.sql == 0  # the user comes from the session's snapshot
+    assert counts.sql == 1  # the session's login, with its user
     assert (counts.redis_commands, counts.redis_round_trips) == (1, 1)  # GETEX, no write
 
 
-def test_the_user_is_read_again_once_the_recheck_is_due(app, client, auth, user, bare_dashboard):
-    """The trade-off in numbers: a query and a session write once a minute, not per view."""
-    app.config["SESSION_USER_RECHECK_SECONDS"] = 0
-    auth.login()
-    counts = count_request(app, client, "GET", "/dashboard")
-    assert counts.status == 200
-    assert counts.sql == 1  # the user's row
-    # GETEX, then SET of the renewed snapshot with its entry in the user's session
-    # index (ZADD, ZREMRANGEBYSCORE, EXPIRE), pipelined: one more round trip.
-    assert (counts.redis_commands, counts.redis_round_trips) == (5, 2)
-
-
-def test_a_login_writes_the_session_and_its_index_entry_in_one_round_trip(app, client, auth, user):
+def test_a_login_moves_the_session_in_three_round_trips(app, client, auth, user):
     token = auth.csrf_token()
     with counting(app) as counts:
         response = client.post(
             "/auth/login", data={"csrf_token": token, "email": user.email, "password": PASSWORD}
         )
     assert response.status_code == 302
-    # GETEX of the old session, DEL of it (the new id), then SET + index in one
-    # pipeline; and, when limits count in Redis (with TEST_REDIS_URL; the
-    # in-process emulator's suite counts them in memory), the failed-login
-    # limit's reserved attempt and its refund, since the login succeeded.
+    # GETEX of the old session, DEL of it (the new id), then SET of the new one;
+    # and, when limits count in Redis (with TEST_REDIS_URL; the in-process
+    # emulator's suite counts them in memory), the failed-login limit's
+    # reserved attempt and its refund, since the login succeeded.
     limit_round_trips = 2 if isinstance(limiter.storage, RedisStorage) else 0
     assert counts.redis_round_trips == 3 + limit_round_trips
 

@@ -1,26 +1,18 @@
-"""Revocation at once: the index of each user's sessions in Redis, and development without it."""
+"""Logins: one row per logged-in browser, ended by deleting it, at once and everywhere."""
 
 import logging
-import time
 
-import msgspec
 import pytest
+from flask import request
 from flask.logging import default_handler
+from sqlalchemy import func, select
 
 from app.auth.accounts import create_account
-from app.auth.models import User
+from app.auth.models import Login, User
 from app.auth.revocation import revoke_everything
-from app.auth.session_user import recheck_everywhere
 from app.auth.signals import logins_revoked
 from app.extensions import db
-from app.infrastructure.session_index import (
-    end_sessions_of,
-    has_session_index,
-    rewrite_sessions_of,
-    sessions_of,
-)
 from tests.conftest import EMAIL, LINK, PASSWORD, AuthActions, path_of
-from tests.request_counters import count_request
 
 NEW_PASSWORD = "a brand new horse battery"
 
@@ -31,104 +23,104 @@ def logged_in_browser(app, remember_me=False):
     return client
 
 
-def session_id(client):
-    return client.get_cookie("session").value
+def logins_of(app, user_id):
+    with app.app_context():
+        return set(db.session.scalars(select(Login.id).where(Login.user_id == user_id)))
 
 
-def test_each_login_is_listed_under_its_user(app, user, redis_client):
-    browsers = [logged_in_browser(app) for _ in range(3)]
-    with app.test_request_context():
-        assert has_session_index()
-        assert set(sessions_of(user.id)) == {session_id(browser) for browser in browsers}
-    assert redis_client.ttl(f"session-index:{user.id}") > 0
+def test_each_login_is_a_row_of_its_own_with_a_random_id(app, user):
+    first, second = logged_in_browser(app), logged_in_browser(app)
+    ids = logins_of(app, user.id)
+    assert len(ids) == 2
+    assert all(len(login_id) >= 32 and str(user.id) != login_id for login_id in ids)
+    for browser in (first, second):
+        with browser.session_transaction() as session:
+            assert session["_user_id"] in ids
 
 
-def test_an_anonymous_session_is_listed_nowhere(app, client, redis_client):
-    client.get("/auth/login")  # a session with a CSRF token, and no user
-    assert redis_client.keys("session-index:*") == []
+def test_logging_out_ends_this_browser_only(app, user):
+    this, other = logged_in_browser(app), logged_in_browser(app)
+    AuthActions(this).logout()
+    assert this.get("/dashboard").status_code == 302
+    assert other.get("/dashboard").status_code == 200
+    assert len(logins_of(app, user.id)) == 1
 
 
-def test_an_unchanged_page_view_does_not_touch_the_index(app, user, redis_client):
-    browser = logged_in_browser(app)
-    counts = count_request(app, browser, "GET", "/auth/login")
-    assert counts.redis_round_trips == 1  # the session's GETEX, nothing else
+def test_logging_out_ends_the_remember_me_cookie_of_that_login(app, user):
+    browser = logged_in_browser(app, remember_me=True)
+    remember = browser.get_cookie("remember_token").value
+    AuthActions(browser).logout()
+    copy = app.test_client()
+    copy.set_cookie("remember_token", remember)
+    assert copy.get("/dashboard").status_code == 302
 
 
-def test_ending_a_users_sessions_leaves_other_users_alone(app, user, other_user):
-    mine = logged_in_browser(app)
+def test_a_revocation_ends_every_session_and_remember_cookie_at_once(app, user, other_user):
+    mine = [logged_in_browser(app), logged_in_browser(app, remember_me=True)]
     theirs = app.test_client()
     AuthActions(theirs).login(other_user.email, other_user.password)
     with app.test_request_context():
-        assert end_sessions_of(user.id) is True
-        assert sessions_of(user.id) == []
-    assert mine.get("/dashboard").status_code == 302
+        revoke_everything(db.session.get(User, user.id))
+    for browser in mine:
+        assert browser.get("/dashboard").status_code == 302
+    mine[1].delete_cookie("session")
+    assert mine[1].get("/dashboard").status_code == 302
     assert theirs.get("/dashboard").status_code == 200
 
 
-def test_index_entries_past_their_time_are_dropped(app, user, redis_client):
-    redis_client.zadd(f"session-index:{user.id}", {"long-gone": 1})
-    logged_in_browser(app)
-    with app.test_request_context():
-        assert "long-gone" not in sessions_of(user.id)
-
-
-def test_a_revocation_ends_sessions_even_while_their_snapshots_are_fresh(app, user):
-    app.config["SESSION_USER_RECHECK_SECONDS"] = 24 * 3600
-    others = [logged_in_browser(app), logged_in_browser(app, remember_me=True)]
+def test_a_session_whose_login_ended_is_deleted_with_its_remember_cookie(app, user, redis_client):
+    browser = logged_in_browser(app, remember_me=True)
+    key = f"session:{browser.get_cookie('session').value}"
     with app.test_request_context():
         revoke_everything(db.session.get(User, user.id))
-    for browser in others:
-        assert browser.get("/dashboard").status_code == 302
-    others[1].delete_cookie("session")
-    assert others[1].get("/dashboard").status_code == 302
+    assert browser.get("/").status_code == 200
+    assert not redis_client.exists(key)  # the session held nothing else
+    assert browser.get_cookie("remember_token") is None
 
 
 def test_a_revocation_tells_other_parts_in_the_same_transaction(app, user):
     heard = []
 
     def listener(sender, user_id, **extra):
-        heard.append((sender, user_id, db.session.get(User, user_id).login_id))
+        count = select(func.count()).select_from(Login).where(Login.user_id == user_id)
+        heard.append((sender, user_id, db.session.scalar(count)))
 
+    logged_in_browser(app)
     logins_revoked.connect(listener)
     try:
         with app.test_request_context():
-            account = db.session.get(User, user.id)
-            old_login_id = account.login_id
-            revoke_everything(account)
+            revoke_everything(db.session.get(User, user.id))
     finally:
         logins_revoked.disconnect(listener)
-    [(sender, user_id, login_id)] = heard
-    assert (sender, user_id) == (app, user.id)
-    assert login_id != old_login_id  # sent after the new login id, before the commit
+    assert heard == [(app, user.id, 0)]  # sent after the logins went, before the commit
 
 
-def test_rewriting_skips_sessions_that_ended_meanwhile(app, user, redis_client):
-    browser = logged_in_browser(app)
-    redis_client.delete(f"session:{session_id(browser)}")
-    with app.test_request_context():
-        rewrite_sessions_of(user.id, lambda data: data.update(touched=True))
-    assert redis_client.get(f"session:{session_id(browser)}") is None
+def test_a_late_write_of_a_logged_out_session_logs_nobody_in(app, client, auth, user):
+    """A request still running when its session logs out may write the session back:
+    it holds an ended login, so it is anonymous all the same."""
+    auth.login()
+    session_id = client.get_cookie("session").value
+    with app.test_request_context("/dashboard", headers={"Cookie": f"session={session_id}"}):
+        in_flight = app.session_interface.open_session(app, request._get_current_object())
+        assert in_flight.get("_user_id")
+        in_flight["touched"] = True  # the in-flight request changed its session
+        auth.logout()  # meanwhile, on another request, the same session logs out
+        app.session_interface.save_session(app, in_flight, app.make_response("late"))
+    thief = app.test_client()
+    thief.set_cookie("session", session_id)
+    assert thief.get("/dashboard").status_code == 302
 
 
-def test_rewriting_keeps_each_sessions_expiry(app, user, redis_client):
-    browser = logged_in_browser(app)
-    key = f"session:{session_id(browser)}"
-    redis_client.expire(key, 100)
-    with app.test_request_context():
-        rewrite_sessions_of(user.id, lambda data: data.update(touched=True))
-    assert 0 < redis_client.ttl(key) <= 100
+@pytest.mark.parametrize("value", ["x|é", "1|\u2603", "é" * 40])
+def test_a_non_ascii_remember_cookie_counts_as_none_and_is_deleted(client, value):
+    client.set_cookie("remember_token", value)
+    response = client.get("/dashboard")
+    assert response.status_code == 302
+    assert response.headers["Location"].startswith("/auth/login")
+    assert client.get_cookie("remember_token") is None
 
 
-def test_a_recheck_everywhere_leaves_sessions_without_a_snapshot_alone(app, user, redis_client):
-    planted = msgspec.msgpack.encode({"_owner": user.id, "note": "no snapshot"})
-    redis_client.set("session:planted", planted)
-    redis_client.zadd(f"session-index:{user.id}", {"planted": time.time() + 60})
-    with app.test_request_context():
-        recheck_everywhere(db.session.get(User, user.id))
-    assert redis_client.get("session:planted") == planted
-
-
-# Development without Redis: no index, so each page view checks the login.
+# Development without Redis: file sessions, the same logins.
 
 
 @pytest.fixture
@@ -149,15 +141,11 @@ def dev_user(dev_app):
         return create_account(EMAIL, PASSWORD).id
 
 
-def test_development_keeps_no_index_and_checks_the_login_on_every_page_view(dev_app, dev_user):
+def test_development_ends_other_logins_at_their_next_request(dev_app, dev_user):
     other = logged_in_browser(dev_app)
     this = dev_app.test_client()
     auth = AuthActions(this)
     auth.login()
-    with dev_app.test_request_context():
-        assert not has_session_index()
-        assert end_sessions_of(dev_user) is False
-        rewrite_sessions_of(dev_user, lambda data: data.clear())  # nothing to rewrite
 
     data = {"current_password": PASSWORD, "password": NEW_PASSWORD}
     response = auth.submit("/account/password", {**data, "confirm_password": NEW_PASSWORD})

@@ -3,7 +3,9 @@
 import re
 from datetime import timedelta
 
-from app.auth.models import User
+from sqlalchemy import select
+
+from app.auth.models import Login
 from app.extensions import db
 
 SESSION_ID = re.compile(r"[A-Za-z0-9_-]{32,}")
@@ -22,7 +24,7 @@ def test_the_cookie_holds_only_an_opaque_id(app, client, auth, user, redis_clien
     assert session_id != str(user.id)
     assert user.email not in session_id
     with app.app_context():
-        login_id = db.session.get(User, user.id).login_id
+        login_id = db.session.scalar(select(Login.id).where(Login.user_id == user.id))
     assert stored_session(app, redis_client, session_id)["_user_id"] == login_id
 
 

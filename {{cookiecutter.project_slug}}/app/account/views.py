@@ -21,7 +21,6 @@ from app.auth.guard import public
 from app.auth.models import User, normalize_email
 from app.auth.passwords import hashing_slot
 from app.auth.revocation import delete_account, revoke_everything
-from app.auth.session_user import recheck_everywhere
 from app.auth.tokens import email_change_for
 from app.extensions import db
 from app.infrastructure.jobs import enqueue
@@ -49,9 +48,7 @@ def account_checked(form: FlaskForm) -> User | None:
     """
     # The slot first: waiting for it holds no database connection (app/auth/passwords.py).
     with hashing_slot():
-        user = g.user.load()
-        if user is None:  # revoked a moment ago: the next page view is logged out
-            return None
+        user: User = g.user
         if not user.check_password(form.current_password.data or ""):
             add_error(form.current_password, WRONG_PASSWORD)
             record_failed_login()
@@ -121,7 +118,6 @@ def change_email_confirm(token: str) -> Response | tuple[str, int]:
     except IntegrityError:  # another account took the address since the link was sent
         db.session.rollback()
         return render_template("auth/bad_link.html", message=TAKEN, retry=None), 409
-    recheck_everywhere(user)
     flash(f"Your email address is now {address}.", "success")
     return redirect(url_for("main.dashboard" if g.user is not None else "auth.login"))
 

@@ -11,7 +11,6 @@ from werkzeug.wrappers import Response
 from app.auth import bp
 from app.auth.emails import send_confirmation
 from app.auth.guard import public
-from app.auth.session_user import recheck_everywhere
 from app.auth.tokens import user_for_confirmation
 from app.extensions import db
 from app.infrastructure.jobs import enqueue
@@ -42,7 +41,6 @@ def confirm_email(token: str) -> Response | tuple[str, int]:
         return render_template("auth/bad_link.html", message=BAD_LINK, retry="confirm"), 400
     user.confirm_email()
     db.session.commit()
-    recheck_everywhere(user)
     flash("Your email address is confirmed. Thank you!", "success")
     return redirect(url_for("main.dashboard" if g.user is not None else "auth.login"))
 
@@ -52,10 +50,10 @@ def confirm_email(token: str) -> Response | tuple[str, int]:
 @confirmation_target_limit
 def resend_confirmation() -> Response:
     """Mail the logged-in user a new confirmation link (the dashboard's button)."""
-    user = g.user.load()
-    if user is not None and user.email_confirmed:
+    user = g.user
+    if user.email_confirmed:
         flash("Your email address is already confirmed.", "info")
-    elif user is not None:
+    else:
         enqueue(send_confirmation, user.id)
         flash(f"We have mailed a new confirmation link to {user.email}.", "info")
     return redirect(url_for("main.dashboard"))

@@ -14,6 +14,7 @@ from werkzeug.datastructures import WWWAuthenticate
 {%- endif %}
 from werkzeug.wrappers import Response
 
+from app.auth.login_session import forget_ended_login
 from app.infrastructure.sessions import is_sessionless
 from app.web.negotiation import wants_json
 
@@ -64,11 +65,15 @@ def load_logged_in_user() -> None:
 
     Views marked ``@without_session`` (``/health``) are public and never
     look: loading the user needs Redis and the database, which they check.
+    A session whose login has ended (logged out elsewhere, revoked) forgets it.
     """
+    g.user = None
     if is_sessionless(request.endpoint):
-        g.user = None
         return
-    g.user = current_user._get_current_object() if current_user.is_authenticated else None
+    if current_user.is_authenticated:
+        g.user = current_user.user  # Flask-Login's user is the ``Login``: whose it is
+    else:
+        forget_ended_login()
 
 
 def is_automatic_options() -> bool:

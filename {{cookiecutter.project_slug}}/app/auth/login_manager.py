@@ -1,36 +1,46 @@
-"""Flask-Login, set up for this app: who is logged in, and what happens when someone logs in.
+"""Flask-Login, set up for this app: who is logged in (a ``Login``), and what happens
+when the remember-me cookie logs someone in.
 
-The manager object lives in ``app/extensions.py`` (its class, in
-``app/compat/flask_login.py``, refuses malformed remember-me cookies).
+The manager object lives in ``app/extensions.py``.
 """
 
-from typing import Any
+from flask import Flask, current_app, request, session
+from flask_login import user_loaded_from_cookie
+from flask_login.config import COOKIE_NAME
 
-from flask import Flask
-from flask_login import user_loaded_from_cookie, user_logged_in
-
-from app.auth.login_session import move_cookie_login_to_new_session
-from app.auth.models import User
-from app.auth.session_user import load_session_user
-from app.extensions import db, login_manager
-from app.infrastructure.database import utcnow
+from app.auth.login_session import CLEAR_REMEMBER_COOKIE, move_cookie_login_to_new_session
+from app.auth.models import Login
+from app.extensions import login_manager
 
 
-def record_login(_app: Flask, user: User, **_extra: Any) -> None:
-    """Keep ``last_login_at`` up to date whenever Flask-Login logs someone in."""
-    user.last_login_at = utcnow()
-    db.session.commit()
+def ignore_malformed_remember_cookie() -> None:
+    """Have Flask-Login ignore, and delete, a remember-me cookie that is not ASCII.
+
+    We never sign such a cookie, and Flask-Login 0.6 compares its signature
+    with ``hmac.compare_digest``, which raises ``TypeError`` for non-ASCII
+    text: a hand-made cookie would turn every page into a 500. Flask-Login
+    skips (and deletes) the cookie while the session says ``_remember: clear``.
+    A request hook, registered before the guard loads the user.
+    """
+    name = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
+    cookie = request.cookies.get(name)
+    if cookie is not None and not cookie.isascii():
+        session.update(CLEAR_REMEMBER_COOKIE)
+
+
+def load_login(login_id: str) -> Login | None:
+    """Flask-Login's loader: the login (with its user) behind the session's or
+    remember-me cookie's id, or None once that login has ended."""
+    return Login.find(login_id)
 
 
 def init_app(app: Flask) -> None:
-    """Bind Flask-Login to the app, with the user loader and the login signals.
+    """Bind Flask-Login to the app, with the login loader and the remember-me signal.
 
     Templates read ``g.user``, never Flask-Login's ``current_user``: its
     context processor would load the user for every template rendered,
     the outage page included (``app/web/errors.py``), so it is left out.
     """
     login_manager.init_app(app, add_context_processor=False)
-    # Flask-Login asks this for the user behind the session's or remember-me cookie's login id.
-    login_manager.user_loader(load_session_user)
-    user_logged_in.connect(record_login)
+    login_manager.user_loader(load_login)
     user_loaded_from_cookie.connect(move_cookie_login_to_new_session)

@@ -1,84 +1,94 @@
-"""Starting and ending a logged-in session, safe against session fixation.
+"""Logging in and out: one ``Login`` row per logged-in browser, its id in the session.
 
-Flask-Session keeps the data server-side under ``session:<id>``. Logging in
-throws away whatever the visitor's session held and moves the user to a new
-id, so an id planted before login (or seen before it) is worth nothing after.
-A login from the remember-me cookie moves to a new id the same way.
-Logging out signs the user out everywhere: it revokes the user's login id,
-so a copied session or remember-me cookie is worthless afterwards, and
-deletes every stored session of the user through the session index
-(``app/infrastructure/session_index.py``). Without an index (development's
-file sessions) the other devices' sessions end at their next check against
-the database (``app/auth/session_user.py``). A fresh anonymous session
-carries the "logged out" message.
+How a request finds its user: the session cookie holds a random id of a
+session kept in Redis (Flask-Session); in it Flask-Login keeps the id of a
+``Login`` (so does the remember-me cookie), and ``Login.find`` reads that
+login with its user in one query. How a login is revoked: its row is
+deleted, by ``log_out`` for this browser or ``end_logins_of`` for every
+browser of a user, and the next request holding its id (from the session,
+a copied session cookie or a remember-me cookie) is anonymous.
+
+Logging in also throws away whatever the visitor's session held and moves
+it to a new id, so an id planted or seen before the login is worth nothing
+after it; a login from the remember-me cookie moves to a new id the same way.
 """
 
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app, g, session
-from flask_login import login_user, logout_user
+from flask import Flask, current_app, session
+from flask_login import current_user, login_user, logout_user
+from sqlalchemy import delete
 
-from app.auth.models import User
-from app.auth.session_user import SNAPSHOT_KEY, SessionUser, remember_in_session
+from app.auth.models import Login, User
 from app.extensions import db
-from app.infrastructure.session_index import OWNER_KEY, end_sessions_of
+from app.infrastructure.database import utcnow
 
 # Flask-Login's after-request hook deletes the remember-me cookie when it
 # finds this value in the session.
 CLEAR_REMEMBER_COOKIE = {"_remember": "clear"}
-# What Flask-Login and the user loader write into the session when the
-# remember-me cookie logs someone in.
-REMEMBER_LOGIN_KEYS = ("_user_id", "_fresh", SNAPSHOT_KEY, OWNER_KEY)
+# What Flask-Login writes into the session when the remember-me cookie logs someone in.
+REMEMBER_LOGIN_KEYS = ("_user_id", "_fresh", "_id")
 
 
 def regenerate_session_id() -> None:
-    """Move the session to a new id with Flask-Session's ``regenerate``.
+    """Move the session to a new id with Flask-Session's ``regenerate``, which deletes
+    the stored session under the old id (it does nothing to an empty session).
 
-    Flask's ``SessionInterface`` has no such method, and Flask-Session ships no
-    types: the app's interface (``app/infrastructure/sessions.py``) passes the
-    call on to Flask-Session's own.
+    Flask's ``SessionInterface`` has no such method, and Flask-Session ships
+    no types, hence ``Any``.
     """
     interface: Any = current_app.session_interface
     interface.regenerate(session)
 
 
 def start_new_session(values: Mapping[str, Any]) -> None:
-    """Empty the session, keep only ``values``, and move it to a new id.
-
-    ``regenerate`` deletes the stored session under the old id, so whoever
-    knew that id is left holding nothing.
-    """
+    """Empty the session, keep only ``values``, and move it to a new id."""
     session.clear()
     session.update(values)
     regenerate_session_id()
 
 
 def log_in(user: User, remember: bool = False) -> None:
-    """Log ``user`` in on a brand-new session id.
-
-    Flask-Session's ``regenerate`` does nothing on an empty session, so the
-    order matters: clear, write the user id, then regenerate.
-    """
+    """Log ``user`` in with a new ``Login``, on a brand-new session id."""
+    login = Login(user)
+    user.last_login_at = utcnow()
+    db.session.add(login)
+    db.session.execute(delete(Login).where(Login.user_id == user.id, ~Login.unexpired()))
+    db.session.commit()
     session.clear()
-    if login_user(user, remember=remember):
-        remember_in_session(user)
+    login_user(login, remember=remember)
     regenerate_session_id()
 
 
 def log_out() -> None:
-    """Revoke the user's logins, delete their stored sessions and this browser's
-    remember-me cookie, and start a new anonymous session."""
-    user = g.user.load()
-    if user is not None:
-        user.revoke_logins()
-        db.session.commit()
-        end_sessions_of(user.id)
+    """End this browser's login (its row, so its remember-me cookie too), then leave it."""
+    db.session.execute(delete(Login).where(Login.id == current_user.get_id()))
+    db.session.commit()
+    leave_login()
+
+
+def leave_login() -> None:
+    """Forget this browser's login, which has ended: delete its session and its
+    remember-me cookie, and start a new anonymous session (for the "logged out" message)."""
     logout_user()
     start_new_session(CLEAR_REMEMBER_COOKIE)
 
 
-def move_cookie_login_to_new_session(_app: Flask, user: SessionUser, **_extra: Any) -> None:
+def end_logins_of(user: User) -> None:
+    """Delete every login of ``user`` (the caller commits): each session and remember-me
+    cookie of theirs, on every device, is anonymous from its next request on."""
+    db.session.execute(delete(Login).where(Login.user_id == user.id))
+
+
+def forget_ended_login() -> None:
+    """Drop the id of a login that has ended from the session, and the remember-me
+    cookie that held it (a session left empty is deleted from Redis)."""
+    if "_user_id" in session:
+        logout_user()
+
+
+def move_cookie_login_to_new_session(_app: Flask, user: Login, **_extra: Any) -> None:
     """A remember-me login is a login too: keep only what Flask-Login just
     wrote and move it to a new session id, so a session id planted in the
     browser before it never becomes a logged-in one."""

@@ -1,4 +1,5 @@
-"""The ``User`` model: who can log in, and how their password is kept."""
+"""The ``User`` model (who can log in, and how their password is kept) and ``Login``
+(one logged-in browser)."""
 
 import secrets
 import unicodedata
@@ -7,17 +8,12 @@ from typing import Self
 
 from flask import current_app
 from flask_login import UserMixin
-from sqlalchemy import String, select
-from sqlalchemy.orm import Mapped, mapped_column, validates
+from sqlalchemy import ColumnElement, ForeignKey, String, bindparam, select
+from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
 
 from app.auth.passwords import hash_password, verify_password
 from app.extensions import Model, db
 from app.infrastructure.database import UTCDateTime, utcnow
-
-
-def new_login_id() -> str:
-    """A fresh random id for Flask-Login's session and remember-me cookie."""
-    return secrets.token_urlsafe(32)
 
 
 def normalize_email(email: str) -> str:
@@ -30,7 +26,7 @@ def normalize_email(email: str) -> str:
     return unicodedata.normalize("NFC", email.strip()).lower()
 
 
-class User(UserMixin, Model):
+class User(Model):
     """An account. Only a salted scrypt (or argon2/PBKDF2) hash of the password is kept."""
 
     __tablename__ = "users"
@@ -43,22 +39,6 @@ class User(UserMixin, Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the owner followed a link mailed to this address; None until then.
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
-    # What Flask-Login keeps in sessions and remember-me cookies instead of
-    # the primary key. Changing it (at logout) revokes every one of them.
-    login_id: Mapped[str] = mapped_column(String(64), unique=True, default=new_login_id)
-
-    def get_id(self) -> str:
-        """Flask-Login's handle for this user: the revocable ``login_id``."""
-        return self.login_id
-
-    def revoke_logins(self) -> None:
-        """Make every session and remember-me cookie of this user worthless, on every device.
-
-        A session stops trusting its copy of the user at its next check
-        (``app/auth/session_user.py``); ``app/auth/revocation.py`` also ends
-        the stored sessions at once.
-        """
-        self.login_id = new_login_id()
 
     @property
     def email_confirmed(self) -> bool:
@@ -97,10 +77,54 @@ class User(UserMixin, Model):
         """Return the user with this email (in any letter case), or None."""
         return db.session.scalar(select(cls).where(cls.email == normalize_email(email)))
 
-    @classmethod
-    def find_by_login_id(cls, login_id: str) -> Self | None:
-        """Return the user whose current ``login_id`` this is, or None."""
-        return db.session.scalar(select(cls).where(cls.login_id == login_id))
-
     def __repr__(self) -> str:
         return f"<User {self.id} {self.email}>"
+
+
+class Login(UserMixin, Model):
+    """One logged-in browser: what Flask-Login keeps in its session and remember-me cookie.
+
+    Each login (with the password, or by ``log_in`` after a password change)
+    is a row with a random id; Flask-Login stores that id, never the user's.
+    Every request loads its login and user in one query by that id, so
+    deleting the row (logout, a revocation) ends that browser's session and
+    remember-me cookie at its very next request, on every instance. A login
+    also ends once it is ``REMEMBER_COOKIE_DURATION`` old (14 days), however
+    active its session: a stolen session cannot be kept alive for ever, and
+    old rows can go (``log_in`` deletes the user's).
+    """
+
+    __tablename__ = "logins"
+
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    user_id: Mapped[int] = mapped_column(ForeignKey("users.id", ondelete="CASCADE"), index=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
+
+    def __init__(self, user: User) -> None:
+        super().__init__(id=secrets.token_urlsafe(32), user=user)
+
+    @classmethod
+    def unexpired(cls) -> ColumnElement[bool]:
+        """The condition a login meets until it is ``REMEMBER_COOKIE_DURATION`` old."""
+        return cls.created_at > login_cutoff()
+
+    @classmethod
+    def find(cls, login_id: str) -> "Login | None":
+        """The login with this id and its user (one query), or None once it has ended."""
+        return db.session.scalar(FIND_LOGIN, {"login_id": login_id, "cutoff": login_cutoff()})
+
+    def __repr__(self) -> str:
+        return f"<Login of user {self.user_id}>"
+
+
+def login_cutoff() -> datetime:
+    """The creation time before which a login has expired."""
+    return utcnow() - current_app.config["REMEMBER_COOKIE_DURATION"]
+
+
+# Built once, with its values as parameters: each page view then skips
+# building the statement and its cache key (as in app/notes/service.py).
+FIND_LOGIN = select(Login).where(
+    Login.id == bindparam("login_id"), Login.created_at > bindparam("cutoff")
+)

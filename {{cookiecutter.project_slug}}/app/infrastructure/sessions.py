@@ -8,9 +8,6 @@ in files under ``instance/sessions`` so nothing needs installing.
 While Redis is down, a request that carries a session cookie (or that would
 save a session) is answered 503 quickly, and touches Redis only once: the
 error page is rendered with a stand-in session that is never saved.
-
-Redis sessions are listed per user, so they can be ended all at once
-(``app/infrastructure/session_index.py``).
 """
 
 from collections.abc import Callable
@@ -22,9 +19,8 @@ from flask import Flask, Request, Response, current_app, request
 from flask.sessions import SecureCookieSession, SessionInterface, SessionMixin
 from flask_session import Session
 
-from app.compat.flask_session import MsgpackOnlySerializer
+from app.compat.flask_session import MsgpackOnlySerializer, SlidingRedisSessions
 from app.infrastructure import SERVICE_OUTAGES
-from app.infrastructure.session_index import IndexedRedisSessions
 
 # Enough for a developer's browsers; the store prunes beyond it.
 FILE_STORE_THRESHOLD = 1000
@@ -38,8 +34,8 @@ class UnavailableSession(SecureCookieSession):
     """Stands in for the session while its store is down: it takes writes, saves nothing."""
 
 
-class OutageTolerantSessions(SessionInterface):
-    """Wraps Flask-Session's interface so that a store outage is met once per request.
+class RedisSessions(SlidingRedisSessions):
+    """The Redis store, meeting an outage once per request.
 
     A failure to load the session is remembered and raised again by the
     ``raise_session_outage`` request hook, so it is answered by the usual
@@ -48,30 +44,24 @@ class OutageTolerantSessions(SessionInterface):
     dead server would only delay the 503.
     """
 
-    def __init__(self, interface: SessionInterface) -> None:
-        self.interface = interface
-
-    def __getattr__(self, name: str) -> Any:
-        return getattr(self.interface, name)
-
     def open_session(self, app: Flask, request: Request) -> SessionMixin | None:
         """The stored session, or an ``UnavailableSession`` when the store is down."""
         try:
-            return self.interface.open_session(app, request)
+            return super().open_session(app, request)
         except SERVICE_OUTAGES as error:
             request.environ[OUTAGE_KEY] = error
             return UnavailableSession()
 
     def is_null_session(self, obj: object) -> bool:
         """True for sessions Flask must not save, the stand-in included."""
-        return isinstance(obj, UnavailableSession) or self.interface.is_null_session(obj)
+        return isinstance(obj, UnavailableSession) or super().is_null_session(obj)
 
     def save_session(self, app: Flask, session: SessionMixin, response: Response) -> None:
         """Save, unless the store already failed during this request."""
         if OUTAGE_KEY in request.environ:
             return
         try:
-            self.interface.save_session(app, session, response)
+            super().save_session(app, session, response)
         except SERVICE_OUTAGES as error:
             request.environ[OUTAGE_KEY] = error
             raise
@@ -105,7 +95,7 @@ def init_app(app: Flask) -> None:
     """Pick the session store for this app and install it."""
     client = app.extensions["redis"].client  # set up by redis_client.init_app just before
     if client is not None:
-        interface: Any = IndexedRedisSessions(
+        interface: Any = RedisSessions(
             app,
             client=client,
             key_prefix=app.config["SESSION_KEY_PREFIX"],
@@ -114,7 +104,7 @@ def init_app(app: Flask) -> None:
     else:
         interface = file_sessions(app)
     interface.serializer = MsgpackOnlySerializer()
-    app.session_interface = OutageTolerantSessions(interface)
+    app.session_interface = interface
 
 
 def file_sessions(app: Flask) -> SessionInterface:

@@ -7,14 +7,13 @@ ids reveal nothing about other people's data.
 
 from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, TypeAlias
+from typing import Any
 
 from blinker import Namespace
 from flask import abort
 from sqlalchemy import bindparam, func, select
 
 from app.auth.models import User
-from app.auth.session_user import SessionUser
 from app.extensions import db
 from app.infrastructure.database import is_storable, utcnow
 from app.notes.models import Note
@@ -28,9 +27,6 @@ note_deleted = signals.signal("note-deleted")
 
 # OFFSET is a signed 64-bit number in PostgreSQL (and SQLite).
 MAX_SQL_OFFSET = 2**63 - 1
-
-# Who owns notes: a ``User`` row{% if cookiecutter.use_api %} (in the API){% endif %} or the session's ``SessionUser`` (on pages).
-Owner: TypeAlias = User | SessionUser
 
 # Built once, with its values as parameters: each request then skips building
 # the statement and its cache key (a third of the query's cost in Python).
@@ -78,7 +74,7 @@ def text_problem(text: str, name: str, min_length: int, max_length: int) -> str 
     return None
 
 
-def notes_page(owner: Owner, page: int, per_page: int) -> NotePage:
+def notes_page(owner: User, page: int, per_page: int) -> NotePage:
     """The ``page``-th group of ``per_page`` notes of ``owner``, newest first.
 
     One query whatever the page size: each row carries the total as a window
@@ -99,7 +95,7 @@ def notes_page(owner: Owner, page: int, per_page: int) -> NotePage:
     return NotePage(items=[note for note, _ in rows], page=page, per_page=per_page, total=total)
 
 
-def get_owned_note(owner: Owner, note_id: int) -> Note:
+def get_owned_note(owner: User, note_id: int) -> Note:
     """The note ``note_id`` if ``owner`` owns it; otherwise 404, as if it did not exist."""
     note = db.session.scalar(select(Note).where(Note.id == note_id, Note.owner_id == owner.id))
     if note is None:
@@ -107,7 +103,7 @@ def get_owned_note(owner: Owner, note_id: int) -> Note:
     return note
 
 
-def create_note(owner: Owner, title: str, body: str = "") -> Note:
+def create_note(owner: User, title: str, body: str = "") -> Note:
     """Save a new note for ``owner`` and return it."""
     now = utcnow()  # one instant, so a new note's two times are equal
     note = Note(owner_id=owner.id, title=title, body=body, created_at=now, updated_at=now)

@@ -5,23 +5,19 @@ The hub asks here every ``REALTIME_SESSION_CHECK_SECONDS`` (2 by default)
 and closes the sockets found with 4001, so a session's sockets close within
 seconds of its end, on every instance, whatever ended it:
 
-- the session's key is gone from Redis: logout deletes it, and a password
-  change or reset, or the account's deletion, deletes every session of the
-  user (``revoke_everything``, through the session index; the browser that
-  changed its password carries on under a new session id, so its old
-  sockets close too): one pipelined ``EXISTS``;
-- the login id the session holds no longer belongs to a user: logout
-  anywhere, a password change and a reset give the user a new one, and a
-  deleted account has none (this alone covers development's file sessions,
-  which have no index): one query for all the process's cookie sockets;
+- a cookie socket's ``Login`` is gone or has expired: logout deletes this browser's, and a
+  password change or reset, or the account's deletion, every one of the
+  user's (the browser that changed its password carries on with a new
+  login, so its old sockets close too): one query for all the process's
+  cookie sockets;
 {%- if cookiecutter.use_api %}
 - a bearer socket's token was deleted or has expired: ``DELETE
   /api/v1/tokens`` deletes one, and a password change or reset, or the
   account's deletion, every token of the user (``logins_revoked``): one query.
 {%- endif %}
 
-An email change ends nothing: the same person keeps the same login and
-sessions, so their sockets stay open.
+An email change ends nothing: the same person keeps the same logins, so
+their sockets stay open.
 """
 
 from collections.abc import Iterable
@@ -29,7 +25,7 @@ from collections.abc import Iterable
 from flask import Flask
 from sqlalchemy import select
 
-from app.auth.models import User
+from app.auth.models import Login
 from app.extensions import db
 {%- if cookiecutter.use_api %}
 from app.realtime.bearer import revoked_tokens
@@ -38,15 +34,12 @@ from app.realtime.sockets import Socket
 
 
 def ended(app: Flask, sockets: Iterable[Socket]) -> list[Socket]:
-    """The sockets among ``sockets`` whose session, login or token has ended."""
+    """The sockets among ``sockets`` whose login or token has ended."""
     sockets = list(sockets)
-    cookie = [sock for sock in sockets if sock.listener.session_key is not None]
     over: set[Socket] = set()
     with app.app_context():
         try:
-            if cookie:
-                over |= sessions_gone(app, cookie)
-                over |= logins_revoked(cookie)
+            over |= logins_ended([sock for sock in sockets if sock.listener.login_id is not None])
 {%- if cookiecutter.use_api %}
             over |= tokens_revoked([sock for sock in sockets if sock.listener.token_id is not None])
 {%- endif %}
@@ -55,21 +48,14 @@ def ended(app: Flask, sockets: Iterable[Socket]) -> list[Socket]:
     return [sock for sock in sockets if sock in over]
 
 
-def sessions_gone(app: Flask, sockets: list[Socket]) -> set[Socket]:
-    """Sockets whose session is no longer stored (sessions kept in Redis only)."""
-    client = app.extensions["redis"].client
-    if client is None:  # development's file sessions: the login check covers logout
+def logins_ended(sockets: list[Socket]) -> set[Socket]:
+    """Sockets whose login was deleted or has expired."""
+    if not sockets:
         return set()
-    pipe = client.pipeline(transaction=False)
-    for sock in sockets:
-        pipe.exists(sock.listener.session_key)
-    return {sock for sock, exists in zip(sockets, pipe.execute(), strict=True) if not exists}
-
-
-def logins_revoked(sockets: list[Socket]) -> set[Socket]:
-    """Sockets whose login id no user holds any more."""
     login_ids = {sock.listener.login_id for sock in sockets}
-    current = set(db.session.scalars(select(User.login_id).where(User.login_id.in_(login_ids))))
+    current = set(
+        db.session.scalars(select(Login.id).where(Login.id.in_(login_ids), Login.unexpired()))
+    )
     return {sock for sock in sockets if sock.listener.login_id not in current}
 {%- if cookiecutter.use_api %}
 

@@ -18,6 +18,7 @@ token of ours.
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, request, session
+from flask_login import current_user
 {%- if cookiecutter.use_api %}
 from werkzeug.datastructures import WWWAuthenticate
 {%- endif %}
@@ -62,7 +63,7 @@ def check_origin(listener: Listener) -> None:
     """403 for a foreign ``Origin``, or for none at all on a cookie-authenticated handshake."""
     origin = request.headers.get("Origin")
     if origin is None:
-        if listener.session_key is not None:
+        if listener.login_id is not None:
             abort(403, "A handshake made with the session cookie must send its Origin.")
         return
     if origin_of(origin) != own_origin():
@@ -86,19 +87,15 @@ def identify() -> Listener:
 
 
 def cookie_listener() -> Listener:
-    """The logged-in user of the session cookie, confirmed against the database now.
+    """The logged-in user of the session cookie, with the id of their login.
 
-    The session's copy of the user is trusted for a while on pages
-    (``SESSION_USER_RECHECK_SECONDS``); a socket may stay open for hours,
-    so its login id is checked at once: a revoked login is refused here.
     A session that this very request has just created or moved to a new id
-    (a remember-me login) is refused as well: a handshake cannot hand the
-    new cookie to the browser, which will get it from its next page view.
+    (a remember-me login) is refused: a handshake cannot hand the new
+    cookie to the browser, which will get it from its next page view.
     """
-    user = g.user.load() if g.user is not None else None
     sid = getattr(session, "sid", None)
     cookie = request.cookies.get(current_app.config["SESSION_COOKIE_NAME"])
-    if user is None or sid is None or sid != cookie:
+    if g.user is None or sid is None or sid != cookie:
 {%- if cookiecutter.use_api %}
         abort(
             401,
@@ -108,8 +105,4 @@ def cookie_listener() -> Listener:
 {%- else %}
         abort(401, "Log in to receive live updates.")
 {%- endif %}
-    return Listener(
-        user_id=user.id,
-        session_key=current_app.config["SESSION_KEY_PREFIX"] + sid,
-        login_id=user.login_id,
-    )
+    return Listener(user_id=g.user.id, login_id=current_user.get_id())

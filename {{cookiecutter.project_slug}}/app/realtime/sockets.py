@@ -25,8 +25,7 @@ class Listener:
     """The user a socket belongs to, and the credential it was opened with."""
 
     user_id: int
-    # A socket opened with the session cookie: the session's Redis key and its login id.
-    session_key: str | None = None
+    # A socket opened with the session cookie: the id of its ``Login``.
     login_id: str | None = None
 {%- if cookiecutter.use_api %}
     # A socket opened with a bearer token: the token's id.

@@ -104,10 +104,7 @@ def current_user_id() -> int | None:
     user = g.get("user")
     if user is None:
         return None
-    state = inspect(user, raiseerr=False)
-    if state is None:  # a SessionUser, a plain object
-        return user.id
-    identity = state.identity  # a row's id, even once a rollback has expired its attributes
+    identity = inspect(user).identity  # a row's id, even once a rollback has expired its attributes
     return identity[0] if identity else None
 
 

@@ -1,4 +1,4 @@
-"""Create the users table.
+"""Create the users table, and the logins table (one row per logged-in browser).
 
 Revision ID: 0001
 Revises:
@@ -22,12 +22,23 @@ def upgrade():
         sa.Column("password_hash", sa.String(length=255), nullable=False),
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("last_login_at", sa.DateTime(timezone=True), nullable=True),
-        sa.Column("login_id", sa.String(length=64), nullable=False),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_users")),
         sa.UniqueConstraint("email", name=op.f("uq_users_email")),
-        sa.UniqueConstraint("login_id", name=op.f("uq_users_login_id")),
     )
+    op.create_table(
+        "logins",
+        sa.Column("id", sa.String(length=64), nullable=False),
+        sa.Column("user_id", sa.Integer(), nullable=False),
+        sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["user_id"], ["users.id"], name=op.f("fk_logins_user_id_users"), ondelete="CASCADE"
+        ),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_logins")),
+    )
+    op.create_index(op.f("ix_logins_user_id"), "logins", ["user_id"], unique=False)
 
 
 def downgrade():
+    op.drop_index(op.f("ix_logins_user_id"), table_name="logins")
+    op.drop_table("logins")
     op.drop_table("users")

@@ -78,11 +78,6 @@ def test_a_note_added_on_another_instance_appears_and_goes_without_a_reload(
     screenshot(watching, "2-gone")
     assert watching.evaluate("() => window.notReloaded === true")
 
-    # Logging out anywhere ends every session of the user, and so their sockets.
-    log_out(writer, second.url)
-    shows_the_end_of_its_session(watching, sockets, first.url)
-    screenshot(watching, "3-login-form")
-
 
 def test_logging_out_in_another_tab_takes_the_dashboard_to_the_login_form(
     instances, context, account, screenshot

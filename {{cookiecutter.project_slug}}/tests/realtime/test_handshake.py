@@ -7,6 +7,7 @@ import pytest
 import redis
 
 from app.auth.accounts import create_account
+from app.auth.login_session import end_logins_of
 from app.auth.models import User
 from app.extensions import db
 from app.realtime import hub
@@ -142,8 +143,8 @@ def test_a_handshake_while_the_subscription_is_down_is_refused_with_503(
 
 
 def test_a_handshake_whose_login_was_revoked_is_refused_at_once(app, server, logged_in):
-    with app.app_context():  # logging out elsewhere revokes every login of the user
-        db.session.get(User, logged_in.id).revoke_logins()
+    with app.app_context():  # a password changed elsewhere ends every login of the user
+        end_logins_of(db.session.get(User, logged_in.id))
         db.session.commit()
 
     assert server.refusal({"Cookie": server.cookie(), "Origin": server.origin}) == 401

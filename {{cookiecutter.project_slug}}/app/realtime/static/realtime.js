@@ -91,8 +91,8 @@
       });
   }
 
-  // Reloading shows the login form, unless the site still trusts the page's session for a
-  // little while (SESSION_USER_RECHECK_SECONDS): then it is reloaded once, not over and over.
+  // Reloading shows the login form. Should the page come back all the same (a socket refused
+  // for another reason), it is reloaded once, not over and over.
   function ended() {
     stopped = true;
     show("ended", "Live updates: off (signed out)");
