@@ -197,7 +197,7 @@ PART_TABLES = {"use_api": {"api_tokens"}, "use_example_notes": {"notes"}}
 
 def expected_tables(answers):
     """The tables a bake with ``answers`` should have once migrated."""
-    tables = {"users", "alembic_version"}
+    tables = {"users", "logins", "alembic_version"}
     for name, part_tables in PART_TABLES.items():
         if answers.get(name, True):
             tables |= part_tables

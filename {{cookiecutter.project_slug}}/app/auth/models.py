@@ -124,7 +124,7 @@ def login_cutoff() -> datetime:
 
 
 # Built once, with its values as parameters: each page view then skips
-# building the statement and its cache key (as in app/notes/service.py).
+# building the statement and its cache key.
 FIND_LOGIN = select(Login).where(
     Login.id == bindparam("login_id"), Login.created_at > bindparam("cutoff")
 )
