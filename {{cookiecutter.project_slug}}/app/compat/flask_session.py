@@ -4,7 +4,7 @@ Flask-Session 0.8 reads a session with ``GET`` and then writes it back with
 ``SET`` on every request, only to push its expiry back. This subclass reads
 it with ``GETEX``, which slides the expiry in the same command (Redis 6.2+),
 and writes only a session that changed: half the round trips of a page
-view (docs/benchmark.md has the figures).
+view.
 
 Relies on (checked by ``tests/test_compat.py``): the subclass hook
 ``RedisSessionInterface._retrieve_session_data(store_id)``, which

@@ -1,8 +1,10 @@
 """The HTML side of notes: the dashboard's panel, adding a note, deleting one."""
 
+import functools
 from typing import Any
 
-from flask import flash, g, redirect, request, url_for
+from flask import flash, g, redirect, render_template, request, url_for
+from markupsafe import Markup
 from werkzeug.wrappers import Response
 
 from app.main.dashboard import render_dashboard
@@ -16,12 +18,26 @@ SUBMITTED_FORM_KEY = "note_form"
 
 
 def dashboard_panel() -> dict[str, Any]:
-    """The panel's variables: a page of the user's notes (``?page=``) and the note form."""
+    """The panel's variables: a page of the user's notes (``?page=``) and the note form's
+    fields (those of a form just refused, with its values and errors, else an empty one's)."""
     page = max(1, request.args.get("page", 1, type=int))
+    submitted = g.pop(SUBMITTED_FORM_KEY, None)
     return {
         "notes": notes_page(g.user, page, DASHBOARD_NOTES_PER_PAGE),
-        "form": g.pop(SUBMITTED_FORM_KEY, None) or NoteForm(),
+        "form_fields": note_form_fields(submitted) if submitted else empty_note_form_fields(),
     }
+
+
+def note_form_fields(form: NoteForm) -> Markup:
+    """The fields of ``form`` as HTML; the panel adds the CSRF token."""
+    return Markup(render_template("notes/form_fields.html", form=form))  # noqa: S704  (a template)
+
+
+@functools.cache
+def empty_note_form_fields() -> Markup:
+    """An empty note form's fields, rendered once per process: they never change, and
+    rendering WTForms' widgets was the costliest step of a dashboard view."""
+    return note_form_fields(NoteForm(formdata=None, meta={"csrf": False}))
 
 
 @bp.post("/notes")
