@@ -9,7 +9,7 @@ import pytest
 from helpers.processes import describe, project_env, run
 
 # bandit's -ll: report findings of medium severity and above.
-BANDIT = ["-m", "bandit", "-q", "-ll", "-r", "app", "config.py", "manage.py"]
+BANDIT = ["-m", "bandit", "-q", "-ll", "-r", "app", "config.py", "config_checks.py", "manage.py"]
 AUDIT_TIMEOUT = 180
 
 

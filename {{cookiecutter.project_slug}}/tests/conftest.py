@@ -38,6 +38,7 @@ from app.auth.models import normalize_email
 from app.extensions import db, limiter
 from app.infrastructure import mail
 from app.infrastructure.database import UTCDateTime, utcnow
+from config_checks import defaults_of
 from tests.parallel import for_this_worker, one_worker_for, use_worker_databases
 
 EMAIL = "ada@example.com"
@@ -56,7 +57,7 @@ LINK = re.compile(r"https?://\S+")
 # The testing config's cheap password hash, which the production and development
 # apps of these tests use too: a hash at production cost takes 70 ms (test_models.py
 # checks that one fits the column).
-TESTING_HASH_METHOD = config.TestingConfig.defaults()["PASSWORD_HASH_METHOD"]
+TESTING_HASH_METHOD = defaults_of(config.TestingConfig)["PASSWORD_HASH_METHOD"]
 
 
 # Fixtures that serve the app on a port or start processes (the live updates'

@@ -11,10 +11,10 @@ import pytest
 from pydantic import Field
 
 import config
+import config_checks
 from app import create_app
 from config import (
     CONFIGS,
-    SECRET_KEY_PLACEHOLDER,
     ConfigError,
     DevelopmentConfig,
     ProductionConfig,
@@ -22,6 +22,7 @@ from config import (
     load_settings,
     normalize_database_url,
 )
+from config_checks import SECRET_KEY_PLACEHOLDER, defaults_of
 
 STRONG_SECRET = "a-production-secret-that-is-long-enough-to-be-accepted"
 GOOD_PRODUCTION = {
@@ -43,7 +44,7 @@ def class_settings(config_class):
     """The defaults a config class declares (and inherits), but for those the environment gives."""
     return {
         name: value
-        for name, value in config_class.defaults().items()
+        for name, value in defaults_of(config_class).items()
         if name not in config_class.ENVIRONMENT_VARIABLES
     }
 
@@ -266,7 +267,7 @@ def test_testing_never_needs_production_variables(monkeypatch):
     monkeypatch.setenv("FLASK_CONFIG", "production")
     settings = load_settings("testing")
     assert settings["TESTING"] is True
-    assert len(settings["SECRET_KEY"]) >= config.MIN_SECRET_KEY_LENGTH
+    assert len(settings["SECRET_KEY"]) >= config_checks.MIN_SECRET_KEY_LENGTH
 
 
 def test_testing_makes_password_hashing_cheap():
@@ -493,7 +494,7 @@ def test_job_retries_can_be_shortened(production_env, monkeypatch):
 
 
 def test_retries_start_within_30_seconds_and_last_at_least_10_minutes():
-    intervals = TestingConfig.defaults()["JOB_RETRY_INTERVALS"]
+    intervals = defaults_of(TestingConfig)["JOB_RETRY_INTERVALS"]
     assert intervals[0] <= 30
     assert sum(intervals) >= 600
 

@@ -8,7 +8,7 @@ import pytest
 
 from app.infrastructure import mail
 from app.infrastructure.mail import Mail, MailServer
-from config import is_mail_url
+from config_checks import is_mail_url
 from tests.conftest import html_of, text_of
 
 A_MAIL = Mail(

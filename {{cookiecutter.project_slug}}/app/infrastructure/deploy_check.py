@@ -22,7 +22,7 @@ from sqlalchemy import text
 
 from app.infrastructure.mail import server_problem
 from app.infrastructure.redis_client import redis_store
-from config import MIN_SECRET_KEY_LENGTH, is_weak_secret
+from config_checks import MIN_SECRET_KEY_LENGTH, is_weak_secret
 
 # (config key, the value production needs) for every cookie flag.
 COOKIE_FLAGS = (

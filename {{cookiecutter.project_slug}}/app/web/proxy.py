@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING
 from flask import Flask
 from werkzeug.middleware.proxy_fix import ProxyFix
 
-from config import ANY_PEER, parse_allow_list
+from config_checks import ANY_PEER, parse_allow_list
 
 if TYPE_CHECKING:
     from _typeshed.wsgi import StartResponse, WSGIApplication, WSGIEnvironment

@@ -5,11 +5,12 @@ from datetime import timedelta
 from app.auth.models import User
 from app.extensions import db
 from config import ProductionConfig
+from config_checks import defaults_of
 from tests.conftest import AuthActions
 from tests.realtime.conftest import stays_open, wait_until_closed
 
 SESSION_ENDED = 4001
-PRODUCTION_CHECK_SECONDS = ProductionConfig.defaults()["REALTIME_SESSION_CHECK_SECONDS"]
+PRODUCTION_CHECK_SECONDS = defaults_of(ProductionConfig)["REALTIME_SESSION_CHECK_SECONDS"]
 
 
 def test_logging_out_closes_the_sessions_sockets_within_5_seconds(app, server, logged_in, auth):
