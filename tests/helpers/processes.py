@@ -6,6 +6,7 @@ exactly as its README would have them typed after an install: the project's
 directory, never through whatever happens to be installed.
 """
 
+import ctypes
 import os
 import signal
 import socket
@@ -36,6 +37,9 @@ SCRUBBED_VARIABLES = {
 SCRUBBED_PREFIXES = ("FLASK_", "GUNICORN_", "PYTEST_", "COV_CORE_")
 
 COMMAND_TIMEOUT = 120
+
+# From <linux/prctl.h>.
+PR_SET_PDEATHSIG = 1
 
 
 def project_env(**overrides):
@@ -104,8 +108,26 @@ def free_port():
         return sock.getsockname()[1]
 
 
+def die_with_this_process():
+    """A ``preexec_fn`` that has the child sent SIGTERM when this process dies, however
+    it dies (a killed run runs no teardown); Linux only, elsewhere None."""
+    if not sys.platform.startswith("linux"):
+        return None
+    parent = os.getpid()
+    libc = ctypes.CDLL(None, use_errno=True)
+
+    def in_child():
+        if libc.prctl(PR_SET_PDEATHSIG, signal.SIGTERM) != 0:
+            raise OSError(ctypes.get_errno(), "prctl(PR_SET_PDEATHSIG) failed")
+        if os.getppid() != parent:  # the parent died before prctl: nobody will signal us
+            os.kill(os.getpid(), signal.SIGTERM)
+
+    return in_child
+
+
 def start_server(project, args, env, log_path):
-    """Start ``python <args>`` in ``project`` in its own process group, logging to a file."""
+    """Start ``python <args>`` in ``project`` in its own process group, logging to a file;
+    it gets SIGTERM should this process die without stopping it."""
     log = open(log_path, "wb")  # noqa: SIM115  (closed by stop_server)
     process = subprocess.Popen(
         [sys.executable, *args],
@@ -115,6 +137,7 @@ def start_server(project, args, env, log_path):
         stdout=log,
         stderr=subprocess.STDOUT,
         start_new_session=True,
+        preexec_fn=die_with_this_process(),
     )
     process.log = log
     process.log_path = log_path

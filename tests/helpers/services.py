@@ -11,6 +11,8 @@ import secrets
 from contextlib import contextmanager
 from pathlib import Path
 
+from helpers.processes import die_with_this_process
+
 SESSION_KEY_PREFIX = "session:"
 
 
@@ -257,6 +259,7 @@ class OwnRedis:
             ],
             stdout=subprocess.DEVNULL,
             stderr=subprocess.DEVNULL,
+            preexec_fn=die_with_this_process(),
         )
         client = redis.Redis(port=self.port, socket_timeout=1, socket_connect_timeout=1)
         deadline = time.monotonic() + 15
