@@ -46,6 +46,21 @@ def test_logging_out_ends_this_browser_only(app, user):
     assert len(logins_of(app, user.id)) == 1
 
 
+def test_logging_out_everywhere_ends_every_login_of_the_user(app, user, other_user):
+    this, other = logged_in_browser(app), logged_in_browser(app, remember_me=True)
+    theirs = app.test_client()
+    AuthActions(theirs).login(other_user.email, other_user.password)
+    token = AuthActions(this).csrf_token("/dashboard")
+    response = this.post("/auth/logout", data={"csrf_token": token, "everywhere": "1"})
+    assert response.status_code == 302
+    assert "every device" in this.get("/").get_data(as_text=True)
+    other.delete_cookie("session")  # the remember-me cookie alone
+    for browser in (this, other):
+        assert browser.get("/dashboard").status_code == 302
+    assert logins_of(app, user.id) == set()
+    assert theirs.get("/dashboard").status_code == 200
+
+
 def test_logging_out_ends_the_remember_me_cookie_of_that_login(app, user):
     browser = logged_in_browser(app, remember_me=True)
     remember = browser.get_cookie("remember_token").value

@@ -12,7 +12,7 @@ from app.auth.accounts import AccountError, authenticate, create_account, must_c
 from app.auth.emails import send_confirmation
 from app.auth.forms import LoginForm, RegistrationForm
 from app.auth.guard import public
-from app.auth.login_session import log_in, log_out
+from app.auth.login_session import end_logins_of, log_in, log_out
 from app.auth.redirects import safe_next_path
 from app.infrastructure.jobs import enqueue
 from app.web.rate_limits import (
@@ -85,7 +85,12 @@ def login() -> Response | str:
 
 @bp.post("/logout")
 def logout() -> Response:
-    """End the session (POST only, with a CSRF token) and go home."""
+    """End this browser's login (POST only, with a CSRF token) and go home; with the
+    form's ``everywhere``, every login of the user (each other device is logged out
+    at its next request; API tokens are not logins and stay)."""
+    everywhere = bool(request.form.get("everywhere"))
+    if everywhere:
+        end_logins_of(g.user)
     log_out()
-    flash("You have been logged out.", "info")
+    flash("You have been logged out" + (" on every device." if everywhere else "."), "info")
     return redirect(url_for("main.index"))
