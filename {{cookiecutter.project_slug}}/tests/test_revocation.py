@@ -135,6 +135,13 @@ def test_a_non_ascii_remember_cookie_counts_as_none_and_is_deleted(client, value
     assert client.get_cookie("remember_token") is None
 
 
+def test_health_leaves_a_non_ascii_remember_cookie_and_the_session_alone(client, redis_client):
+    client.set_cookie("remember_token", "x|é")
+    assert client.get("/health").status_code == 200
+    assert client.get_cookie("session") is None
+    assert redis_client.keys("session:*") == []
+
+
 # Development without Redis: file sessions, the same logins.
 
 

@@ -11,6 +11,7 @@ from flask_login.config import COOKIE_NAME
 from app.auth.login_session import CLEAR_REMEMBER_COOKIE, move_cookie_login_to_new_session
 from app.auth.models import Login
 from app.extensions import login_manager
+from app.infrastructure.sessions import is_sessionless
 
 
 def ignore_malformed_remember_cookie() -> None:
@@ -20,8 +21,11 @@ def ignore_malformed_remember_cookie() -> None:
     with ``hmac.compare_digest``, which raises ``TypeError`` for non-ASCII
     text: a hand-made cookie would turn every page into a 500. Flask-Login
     skips (and deletes) the cookie while the session says ``_remember: clear``.
-    A request hook, registered before the guard loads the user.
+    A request hook, registered before the guard loads the user; views that never
+    use the session (``/health``) are left alone, as by the guard.
     """
+    if is_sessionless(request.endpoint):
+        return
     name = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
     cookie = request.cookies.get(name)
     if cookie is not None and not cookie.isascii():
