@@ -180,7 +180,7 @@ def test_logging_out_of_the_site_leaves_tokens_working(client, auth, api):
 
 
 def test_a_session_cookie_of_a_deleted_user_gets_401(app, client, auth, user):
-    """Within the recheck window the snapshot still says who it was; the API needs the row."""
+    """The user's logins went with the row: the cookie is anonymous at once."""
     auth.login()
     with app.app_context():
         db.session.delete(db.session.get(User, user.id))
