@@ -4,11 +4,14 @@ when the remember-me cookie logs someone in.
 The manager object lives in ``app/extensions.py``.
 """
 
-from flask import Flask, current_app, request, session
+from flask import Flask, request, session
 from flask_login import user_loaded_from_cookie
-from flask_login.config import COOKIE_NAME
 
-from app.auth.login_session import CLEAR_REMEMBER_COOKIE, move_cookie_login_to_new_session
+from app.auth.login_session import (
+    CLEAR_REMEMBER_COOKIE,
+    move_cookie_login_to_new_session,
+    remember_cookie,
+)
 from app.auth.models import Login
 from app.extensions import login_manager
 from app.infrastructure.sessions import is_sessionless
@@ -26,8 +29,7 @@ def ignore_malformed_remember_cookie() -> None:
     """
     if is_sessionless(request.endpoint):
         return
-    name = current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME)
-    cookie = request.cookies.get(name)
+    cookie = remember_cookie()
     if cookie is not None and not cookie.isascii():
         session.update(CLEAR_REMEMBER_COOKIE)
 

@@ -16,8 +16,9 @@ after it; a login from the remember-me cookie moves to a new id the same way.
 from collections.abc import Mapping
 from typing import Any
 
-from flask import Flask, current_app, session
+from flask import Flask, current_app, request, session
 from flask_login import current_user, login_user, logout_user
+from flask_login.config import COOKIE_NAME
 from sqlalchemy import delete
 
 from app.auth.models import Login, User
@@ -29,6 +30,11 @@ from app.infrastructure.database import utcnow
 CLEAR_REMEMBER_COOKIE = {"_remember": "clear"}
 # What Flask-Login writes into the session when the remember-me cookie logs someone in.
 REMEMBER_LOGIN_KEYS = ("_user_id", "_fresh", "_id")
+
+
+def remember_cookie() -> str | None:
+    """The remember-me cookie this request carries (Flask-Login's ``REMEMBER_COOKIE_NAME``)."""
+    return request.cookies.get(current_app.config.get("REMEMBER_COOKIE_NAME", COOKIE_NAME))
 
 
 def regenerate_session_id() -> None:

@@ -6,10 +6,9 @@ signal lets other parts end what they grant (the API's bearer tokens) in
 the same transaction{% endif %}.
 """
 
-from flask import current_app, g, request
-from flask_login.config import COOKIE_NAME as REMEMBER_COOKIE
+from flask import current_app, g
 
-from app.auth.login_session import end_logins_of, leave_login, log_in
+from app.auth.login_session import end_logins_of, leave_login, log_in, remember_cookie
 from app.auth.models import User
 from app.auth.signals import logins_revoked
 from app.extensions import db
@@ -23,8 +22,7 @@ def revoke_everything(user: User, keep_current: bool = False) -> None:
     who just changed the password is not sent to the login form. Without
     it, this browser is logged out too when it was logged in as ``user``.
     """
-    cookie_name = current_app.config.get("REMEMBER_COOKIE_NAME", REMEMBER_COOKIE)
-    had_remember_cookie = cookie_name in request.cookies
+    had_remember_cookie = remember_cookie() is not None
     is_this_browser = g.get("user") is not None and g.user.id == user.id
     end_logins_of(user)
     logins_revoked.send(current_app._get_current_object(), user_id=user.id)  # type: ignore[attr-defined]

@@ -5,11 +5,11 @@ The hub asks here every ``REALTIME_SESSION_CHECK_SECONDS`` (2 by default)
 and closes the sockets found with 4001, so a session's sockets close within
 seconds of its end, on every instance, whatever ended it:
 
-- a cookie socket's ``Login`` is gone or has expired: logout deletes this browser's, and a
-  password change or reset, or the account's deletion, every one of the
-  user's (the browser that changed its password carries on with a new
-  login, so its old sockets close too): one query for all the process's
-  cookie sockets;
+- a cookie socket's ``Login`` is gone or has expired: logout deletes this
+  browser's, and a password change or reset, or the account's deletion,
+  every one of the user's (the browser that changed its password carries
+  on with a new login, so its old sockets close too): one query for all
+  the process's cookie sockets;
 {%- if cookiecutter.use_api %}
 - a bearer socket's token was deleted or has expired: ``DELETE
   /api/v1/tokens`` deletes one, and a password change or reset, or the
