@@ -21,6 +21,7 @@ ANSWERS = {
     "use_api": {{ "True" if cookiecutter.use_api else "False" }},
     "use_example_notes": {{ "True" if cookiecutter.use_example_notes else "False" }},
     "use_realtime": {{ "True" if cookiecutter.use_realtime else "False" }},
+    "use_admin": {{ "True" if cookiecutter.use_admin else "False" }},
     "use_benchmark": {{ "True" if cookiecutter.use_benchmark else "False" }},
 }
 
@@ -37,6 +38,7 @@ PART_PATHS = {
         "tests/realtime/test_bearer.py",
         "docs/api.md",
         "tests/browser/test_live_notes_api.py",
+        "tests/admin/test_api.py",
     ],
     "use_example_notes": [
         "app/notes",
@@ -53,6 +55,18 @@ PART_PATHS = {
         "app/notes/templates/notes/live_panel.html",
         "tests/browser/test_live_notes.py",
         "tests/browser/test_live_notes_api.py",
+    ],
+    "use_admin": [
+        "app/admin",
+        "app/auth/audit.py",
+        "app/auth/directory.py",
+        "app/auth/roles.py",
+        "app/api/admin.py",
+        "app/static/css/admin.css",
+        "migrations/versions/0005_roles.py",
+        "tests/admin",
+        "tests/realtime/test_disabled_users.py",
+        "docs/administration.md",
     ],
     "use_benchmark": [
         "bench",

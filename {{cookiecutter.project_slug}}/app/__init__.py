@@ -5,8 +5,11 @@ job, so a reader can see the whole shape of the app on one screen and find
 each concern in the package whose name says it: ``web`` (how requests come
 in and answers go out), ``infrastructure`` (database, Redis, sessions, rate
 limits, logs, mail, background jobs), ``auth`` (accounts, logging in, the
-login guard, password resets), ``account`` (the signed-in user's own
+login guard, password resets{% if cookiecutter.use_admin %}, roles{% endif %}), ``account`` (the signed-in user's own
 account), ``main`` (the site's pages){% if cookiecutter.use_api %}, ``api`` (the JSON API){% endif %}{% if cookiecutter.use_example_notes %} and ``notes`` (the example resource){% endif %}.
+{%- if cookiecutter.use_admin %}
+``admin`` is the administration area for administrators.
+{%- endif %}
 {%- if cookiecutter.use_realtime %}
 ``realtime`` pushes live updates to open pages over a WebSocket.
 {%- endif %}
@@ -19,6 +22,9 @@ from flask import Flask
 
 from app import cli
 from app.account import bp as account_bp
+{%- if cookiecutter.use_admin %}
+from app.admin import bp as admin_bp
+{%- endif %}
 {%- if cookiecutter.use_api %}
 from app.api import bp as api_bp
 from app.api import docs_bp as api_docs_bp
@@ -171,6 +177,9 @@ def register_blueprints(app: Flask) -> None:
     app.register_blueprint(auth_bp, url_prefix="/auth")
     app.register_blueprint(account_bp, url_prefix="/account")
     app.register_blueprint(health_bp)
+{%- if cookiecutter.use_admin %}
+    app.register_blueprint(admin_bp, url_prefix="/admin")
+{%- endif %}
 {%- if cookiecutter.use_realtime %}
     app.register_blueprint(realtime_bp)  # its panel comes before the notes'
 {%- endif %}

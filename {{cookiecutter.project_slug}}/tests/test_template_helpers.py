@@ -7,7 +7,13 @@ from markupsafe import escape
 
 from app.auth.models import User
 from app.extensions import db
-from app.web.template_helpers import format_date, format_datetime, template_globals
+from app.web.template_helpers import (
+    add_nav_link,
+    format_date,
+    format_datetime,
+    nav_links,
+    template_globals,
+)
 
 NEW_YEAR_2031 = datetime(2031, 1, 1, 0, 0, 30, tzinfo=UTC)
 
@@ -40,12 +46,26 @@ def test_the_filters_are_registered_by_name(app):
     assert app.jinja_env.filters["date"] is format_date
 
 
-def test_the_globals_are_the_app_name_and_the_current_year(app, monkeypatch):
+def test_the_globals_are_the_app_name_the_current_year_and_the_links(app, monkeypatch):
     monkeypatch.setattr(
         "app.web.template_helpers.datetime", SimpleNamespace(now=lambda tz: NEW_YEAR_2031)
     )
     with app.test_request_context():
-        assert template_globals() == {"app_name": app.config["APP_NAME"], "current_year": 2031}
+        assert template_globals() == {
+            "app_name": app.config["APP_NAME"],
+            "current_year": 2031,
+            "nav_links": nav_links,
+        }
+
+
+def test_a_parts_navigation_link_shows_when_it_says_so(app, monkeypatch):
+    monkeypatch.setitem(app.extensions, "nav_links", [])
+    shown = {"reports": True}
+    add_nav_link(app, "Reports", "main.index", lambda: shown["reports"])
+    with app.test_request_context():
+        assert [link.label for link in nav_links()] == ["Reports"]
+        shown["reports"] = False
+        assert nav_links() == []
 
 
 def test_every_page_shows_the_app_name_and_year(app, client, monkeypatch):

@@ -20,7 +20,10 @@ from app.auth.emails import (
 from app.auth.guard import public
 from app.auth.models import User, normalize_email
 from app.auth.passwords import hashing_slot
-from app.auth.revocation import delete_account, revoke_everything
+from app.auth.revocation import {% if not cookiecutter.use_admin %}delete_account, {% endif %}revoke_everything
+{%- if cookiecutter.use_admin %}
+from app.auth.roles import RoleError, delete_user
+{%- endif %}
 from app.auth.tokens import email_change_for
 from app.extensions import db
 from app.infrastructure.jobs import enqueue
@@ -129,7 +132,16 @@ def delete() -> Response | str:
     form = DeleteAccountForm()
     if form.validate_on_submit() and (user := account_checked(form)) is not None:
         address = user.email
+{%- if cookiecutter.use_admin %}
+        try:
+            delete_user(user)
+        except RoleError as error:  # the last administrator stays
+            db.session.rollback()
+            add_error(form.current_password, str(error))
+            return render_template("account/delete.html", form=form)
+{%- else %}
         delete_account(user)
+{%- endif %}
         account_deleted_notice(address)
         flash("Your account and everything in it have been deleted.", "info")
         return redirect(url_for("main.index"))

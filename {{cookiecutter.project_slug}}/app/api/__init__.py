@@ -44,4 +44,4 @@ def protect_views_without_authenticate() -> None:
         csrf.protect()
 
 
-from app.api import docs, tokens, users  # noqa: E402,F401  (each mounts its views)
+from app.api import {% if cookiecutter.use_admin %}admin, {% endif %}docs, tokens, users  # noqa: E402,F401  (each mounts its views)

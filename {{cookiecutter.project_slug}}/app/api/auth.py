@@ -47,7 +47,11 @@ def user_from_bearer_token() -> User:
         if TOKEN_PATTERN.fullmatch(credentials.token)
         else None
     )
+{%- if cookiecutter.use_admin %}
+    if token is None or token.user.disabled:
+{%- else %}
     if token is None:
+{%- endif %}
         unauthorized("The API token is invalid, expired or revoked.", "invalid_token")
     g.api_token = token
     return token.user

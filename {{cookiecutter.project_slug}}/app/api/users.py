@@ -17,6 +17,10 @@ class UserOut(Output):
     email: str
     # True once the owner has followed a link mailed to this address.
     email_confirmed: bool
+{%- if cookiecutter.use_admin %}
+    # The administrator role: the pages under /admin/ and GET /api/v1/users.
+    is_admin: bool
+{%- endif %}
     created_at: Timestamp
 
 

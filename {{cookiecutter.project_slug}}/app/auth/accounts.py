@@ -80,7 +80,7 @@ def _dummy_hash(method: str) -> str:
 
 
 def authenticate(email: str, password: str) -> User | None:
-    """Return the user whose email and password match, else None.
+    """Return the user whose email and password match{% if cookiecutter.use_admin %} (and who is not disabled){% endif %}, else None.
 
     An unknown email still costs one hash check, so response times do not
     tell an attacker which emails have accounts. A hash made with older
@@ -100,6 +100,10 @@ def authenticate(email: str, password: str) -> User | None:
             return None
         if not user.check_password(password):
             return None
+{%- if cookiecutter.use_admin %}
+        if user.disabled:  # checked after the hash, so it costs (and answers) the same
+            return None
+{%- endif %}
         if user.password_needs_rehash():
             user.set_password(password)
             db.session.commit()

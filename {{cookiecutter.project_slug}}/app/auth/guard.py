@@ -66,11 +66,19 @@ def load_logged_in_user() -> None:
     Views marked ``@without_session`` (``/health``) are public and never
     look: loading the user needs Redis and the database, which they check.
     A session whose login has ended (logged out elsewhere, revoked) forgets it.
+{%- if cookiecutter.use_admin %}
+    A disabled user's login counts as anonymous too (disabling ends their
+    logins already; this holds even if one were left, at no extra query).
+{%- endif %}
     """
     g.user = None
     if is_sessionless(request.endpoint):
         return
+{%- if cookiecutter.use_admin %}
+    if current_user.is_authenticated and not current_user.user.disabled:
+{%- else %}
     if current_user.is_authenticated:
+{%- endif %}
         g.user = current_user.user  # Flask-Login's user is the ``Login``: whose it is
     else:
         forget_ended_login()

@@ -10,6 +10,9 @@ from flask import current_app
 from flask_login import UserMixin
 from sqlalchemy import ColumnElement, ForeignKey, String, bindparam, select
 from sqlalchemy.orm import Mapped, mapped_column, relationship, validates
+{%- if cookiecutter.use_admin %}
+from sqlalchemy.sql.expression import false
+{%- endif %}
 
 from app.auth.passwords import hash_password, verify_password
 from app.extensions import Model, db
@@ -39,11 +42,24 @@ class User(Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the owner followed a link mailed to this address; None until then.
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+{%- if cookiecutter.use_admin %}
+    # The administrator role (app/auth/roles.py): the pages under /admin/.
+    is_admin: Mapped[bool] = mapped_column(default=False, server_default=false())
+    # When an administrator disabled the account; None while it may log in.
+    disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+{%- endif %}
 
     @property
     def email_confirmed(self) -> bool:
         """True once the owner has followed a link mailed to the current address."""
         return self.email_confirmed_at is not None
+{%- if cookiecutter.use_admin %}
+
+    @property
+    def disabled(self) -> bool:
+        """True while an administrator keeps the account from logging in."""
+        return self.disabled_at is not None
+{%- endif %}
 
     def confirm_email(self) -> None:
         """Record that the current address reaches the owner (kept from the first time)."""

@@ -34,13 +34,16 @@ def revoke_everything(user: User, keep_current: bool = False) -> None:
 
 
 def delete_account(user: User) -> None:
-    """Delete ``user`` with everything of theirs (their logins too), log this browser out.
+    """Delete ``user`` with everything of theirs (their logins too); this browser is
+    logged out when it was ``user``'s{% if cookiecutter.use_admin %} (an administrator deleting someone stays in){% endif %}.
 
     The rows that belong to the user go with it (``ON DELETE CASCADE`` on
     every foreign key to ``users``); the ``logins_revoked`` signal lets
     other parts clean up what the database cannot.
     """
+    is_this_browser = g.get("user") is not None and g.user.id == user.id
     logins_revoked.send(current_app._get_current_object(), user_id=user.id)  # type: ignore[attr-defined]
     db.session.delete(user)
     db.session.commit()
-    leave_login()
+    if is_this_browser:
+        leave_login()

@@ -11,6 +11,9 @@ resource of your own.
 from flask import Blueprint
 from flask.blueprints import BlueprintSetupState
 
+{% if cookiecutter.use_admin -%}
+from app.admin.facts import add_user_fact
+{% endif -%}
 from app.main.dashboard import add_panel
 
 # Its templates and stylesheet live here too (served under /notes/static).
@@ -25,12 +28,16 @@ bp = Blueprint(
 
 @bp.record_once
 def show_on_dashboard(state: BlueprintSetupState) -> None:
-    """Registering the blueprint puts the notes panel on the dashboard."""
+    """Registering the blueprint puts the notes panel on the dashboard{% if cookiecutter.use_admin %}, and the
+    number of a user's notes on their admin page{% endif %}."""
     add_panel(state.app, "notes/panel.html", views.dashboard_panel)
+{%- if cookiecutter.use_admin %}
+    add_user_fact(state.app, "Notes", service.count_notes)
+{%- endif %}
 {%- if cookiecutter.use_realtime %}
     live.show_on_dashboard(state.app)
 {%- endif %}
 
 
 # Each attaches its views: to bp{% if cookiecutter.use_api %}, and /notes to the JSON API's blueprint{% endif %}{% if cookiecutter.use_realtime %} (live: changes pushed){% endif %}.
-from app.notes import {% if cookiecutter.use_api %}api, {% endif %}{% if cookiecutter.use_realtime %}live, {% endif %}views  # noqa: E402{% if cookiecutter.use_api %},F401{% endif %}
+from app.notes import {% if cookiecutter.use_api %}api, {% endif %}{% if cookiecutter.use_realtime %}live, {% endif %}{% if cookiecutter.use_admin %}service, {% endif %}views  # noqa: E402{% if cookiecutter.use_api %},F401{% endif %}

@@ -93,6 +93,13 @@ def notes_page(owner: User, page: int, per_page: int) -> NotePage:
             select(func.count()).where(Note.owner_id == owner.id)
         ).scalar_one()
     return NotePage(items=[note for note, _ in rows], page=page, per_page=per_page, total=total)
+{%- if cookiecutter.use_admin %}
+
+
+def count_notes(owner: User) -> int:
+    """How many notes ``owner`` has (shown on their admin page)."""
+    return db.session.scalar(select(func.count()).where(Note.owner_id == owner.id)) or 0
+{%- endif %}
 
 
 def get_owned_note(owner: User, note_id: int) -> Note:

@@ -1,9 +1,12 @@
-"""Jinja globals and filters, registered in one place."""
+"""Jinja globals and filters, registered in one place, and the navigation's extra links."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app
+from flask.sansio.app import App
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M UTC"
 DATE_FORMAT = "%d %B %Y"
@@ -21,11 +24,34 @@ def format_date(value: datetime | None) -> str:
     return format_datetime(value, DATE_FORMAT)
 
 
+NAV_LINKS_KEY = "nav_links"
+
+
+@dataclass(frozen=True)
+class NavLink:
+    """A link a part adds to the navigation, shown to logged-in users ``visible`` says."""
+
+    label: str
+    endpoint: str
+    visible: Callable[[], bool]
+
+
+def add_nav_link(app: App, label: str, endpoint: str, visible: Callable[[], bool]) -> None:
+    """Show a link to ``endpoint`` in ``app``'s navigation whenever ``visible()`` is true."""
+    app.extensions.setdefault(NAV_LINKS_KEY, []).append(NavLink(label, endpoint, visible))
+
+
+def nav_links() -> list[NavLink]:
+    """The extra navigation links for this request (the layout calls it for users only)."""
+    return [link for link in current_app.extensions.get(NAV_LINKS_KEY, []) if link.visible()]
+
+
 def template_globals() -> dict[str, Any]:
-    """Names every template can use: the app's display name and the year."""
+    """Names every template can use: the app's display name, the year, the extra links."""
     return {
         "app_name": current_app.config["APP_NAME"],
         "current_year": datetime.now(UTC).year,
+        "nav_links": nav_links,
     }
 
 

@@ -20,7 +20,15 @@ def test_me_shows_the_callers_account(api, user):
 
 
 def test_me_shows_nothing_else(api):
-    assert api.get(ME).json.keys() == {"id", "email", "email_confirmed", "created_at"}
+    assert api.get(ME).json.keys() == {
+        "id",
+        "email",
+        "email_confirmed",
+{%- if cookiecutter.use_admin %}
+        "is_admin",
+{%- endif %}
+        "created_at",
+    }
 
 
 def test_me_shows_neither_the_password_hash_nor_the_login_id(api):
