@@ -34,7 +34,13 @@ SUITE_ANSWER_SETS = {
     "no-api": {"use_api": False},
     "no-notes": {"use_example_notes": False, "use_realtime": False},
     "no-realtime": {"use_realtime": False},
-    "minimal": {"use_api": False, "use_example_notes": False, "use_realtime": False},
+    "no-admin": {"use_admin": False},
+    "minimal": {
+        "use_api": False,
+        "use_example_notes": False,
+        "use_realtime": False,
+        "use_admin": False,
+    },
     "benchmark": {"use_benchmark": True},
 }
 # What each run covers: the whole suite, or (for a bake that only adds a part
@@ -44,6 +50,7 @@ SUITE_RUNS = {
     "no-api": [],
     "no-notes": [],
     "no-realtime": [],
+    "no-admin": [],
     "minimal": [],
     "benchmark": ["tests/bench", "--no-cov"],
 }
@@ -51,7 +58,7 @@ SUITE_RUNS = {
 # workers (-n auto in its pyproject.toml), each worker on databases of its own.
 SUITES_AT_ONCE = 1
 # The schema is built and checked for every set of parts.
-MIGRATION_ANSWER_SETS = ["default", "no-api", "no-notes", "minimal"]
+MIGRATION_ANSWER_SETS = ["default", "no-api", "no-notes", "no-admin", "minimal"]
 MANAGE_COMMANDS = {"create-user", "db", "run", "shell", "routes"}
 # Where the generated suites' browser tests leave their screenshots (build/ is gitignored).
 SCREENSHOTS_DIR = TEMPLATE_DIR / "build" / "screenshots"

@@ -32,6 +32,11 @@ PART_TRACES = {
         r"|notes/live|publish\(",
         re.IGNORECASE,
     ),
+    "use_admin": re.compile(
+        r"app\.admin|app/admin|tests/admin|/admin\b|is_admin|disabled_at|audit_events|AuditEvent"
+        r"|\broles\b|require_role|--admin|0005_roles|administration|\badministrators?\b(?! command)",
+        re.IGNORECASE,
+    ),
     "use_benchmark": re.compile(r"\bbench\b|pyinstrument|bare_app|wrk\b", re.IGNORECASE),
 }
 # What the code's comments and docstrings say of a part, searched in every
@@ -64,6 +69,14 @@ PART_PATHS = {
         "tests/browser/test_live_notes.py",
         "docs/live-updates.md",
     ],
+    "use_admin": [
+        "app/admin",
+        "app/auth/roles.py",
+        "app/auth/audit.py",
+        "tests/admin",
+        "migrations/versions/0005_roles.py",
+        "docs/administration.md",
+    ],
     "use_benchmark": ["bench", "tests/bench", "docs/benchmark.md"],
 }
 # Files written after the bake, or by tools, that say nothing about the code.
@@ -87,6 +100,7 @@ def test_every_answer_has_a_default_that_bakes_without_input(default_bake):
         "use_api": True,
         "use_example_notes": True,
         "use_realtime": True,
+        "use_admin": True,
         "use_benchmark": False,
     }
 
@@ -254,7 +268,12 @@ def test_the_import_layers_hold(parts_answer_set):
 def everything_bake(bake_into):
     """A bake with every part on (read only)."""
     return bake_into(
-        "everything", use_api=True, use_example_notes=True, use_realtime=True, use_benchmark=True
+        "everything",
+        use_api=True,
+        use_example_notes=True,
+        use_realtime=True,
+        use_admin=True,
+        use_benchmark=True,
     )
 
 

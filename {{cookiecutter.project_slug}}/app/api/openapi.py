@@ -31,7 +31,7 @@ METHODS = ("get", "post", "put", "patch", "delete")
 ERROR_DESCRIPTIONS = {
     400: "Malformed JSON, or a cookie-authenticated change without its X-CSRFToken header.",
     401: "Missing, invalid, expired or revoked credentials.",
-    403: "The caller may not do this (a role it lacks, an address not yet confirmed).",
+    403: "The caller is not allowed to do this.",
     404: "No such resource (or not the caller's).",
     413: "The request body is larger than the server accepts.",
     415: "The request body is not JSON.",

@@ -2,9 +2,10 @@
 
 import pytest
 
-{% if cookiecutter.use_example_notes -%}
 from app.auth.models import User
 from app.extensions import db
+from app.infrastructure.database import utcnow
+{% if cookiecutter.use_example_notes -%}
 from app.notes.service import create_note
 {% endif -%}
 from tests.admin.conftest import SECOND_ADMIN_EMAIL, account, audit_rows, make_admin
@@ -142,3 +143,23 @@ def test_a_user_page_shows_the_details_and_actions(admin_browser, user):
     assert user.email in text
     for action in ("disable", "admin", "delete", "confirmation"):
         assert f'action="/admin/users/{user.id}/{action}"' in text
+
+
+def test_a_disabled_administrator_does_not_count(app, admin_browser, admin):
+    deputy = make_admin(app, SECOND_ADMIN_EMAIL)
+    admin_browser.post(f"/admin/users/{deputy.id}/disable")
+
+    response = admin_browser.post(f"/admin/users/{admin.id}/admin", is_admin="")
+
+    assert response.status_code == 409
+    assert account(app, admin.id).is_admin
+
+
+def test_a_login_left_to_a_disabled_user_counts_as_anonymous(app, user):
+    """Disabling deletes the user's logins; were one left, the guard still refuses it."""
+    browser = logged_in_browser(app, user)
+    with app.app_context():
+        db.session.get(User, user.id).disabled_at = utcnow()
+        db.session.commit()
+
+    assert browser.get("/dashboard").status_code == 302
