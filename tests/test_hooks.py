@@ -226,6 +226,7 @@ def test_post_gen_hook_removes_a_path_inside_one_already_removed_without_complai
         "tests/browser/test_notes_journey.py",
         "docs/api.md",
         "docs/live-updates.md",
+        "tests/admin/test_api.py",
     )
     for relative in files:
         (project / relative).parent.mkdir(parents=True, exist_ok=True)
@@ -245,6 +246,7 @@ def test_post_gen_hook_removes_a_path_inside_one_already_removed_without_complai
     hook.remove_parts(project, answers)
 
     assert sorted(path.name for path in project.rglob("*")) == [
+        "admin",  # use_admin stays on: its tests without the API's
         "app",
         "browser",
         "docs",
