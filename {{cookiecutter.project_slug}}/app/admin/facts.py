@@ -1,8 +1,8 @@
-"""What other parts tell the admin user page about a user (the notes example: a count).
+"""What other parts tell the admin user page about a user{% if cookiecutter.use_example_notes %} (the notes example: a count){% endif %}.
 
 A part adds a fact when its blueprint is registered, with ``add_user_fact``,
-so the admin part never imports it (the seam listed in pyproject.toml's
-import contracts), as the dashboard's panels do.
+so the admin part never imports it{% if cookiecutter.use_example_notes %} (the seam listed in pyproject.toml's
+import contracts){% endif %}, as the dashboard's panels do.
 """
 
 from collections.abc import Callable

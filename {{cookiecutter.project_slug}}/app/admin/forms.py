@@ -1,4 +1,4 @@
-"""The admin forms: the search box, and the actions (each a POST carrying the CSRF token)."""
+"""The admin forms: the actions on a user, each a POST carrying the CSRF token."""
 
 from flask_wtf import FlaskForm
 from wtforms import BooleanField, SubmitField

@@ -86,7 +86,7 @@ def act(user_id: int, change: Callable[[User, Actor], None], done: str) -> Respo
 
 @bp.post("/users/<id:user_id>/disable")
 def disable(user_id: int) -> Response:
-    """Disable the account: every session, token and socket of theirs ends now."""
+    """Disable the account: every session{% if cookiecutter.use_api %}, token{% endif %}{% if cookiecutter.use_realtime %}, socket{% endif %} of theirs ends now."""
     return act(user_id, roles.disable, "{email} is disabled and logged out everywhere.")
 
 

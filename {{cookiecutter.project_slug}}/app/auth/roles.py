@@ -92,7 +92,7 @@ def set_admin(user: User, is_admin: bool, actor: Actor) -> None:
 
 
 def disable(user: User, actor: Actor) -> None:
-    """Keep ``user`` from logging in, and end every session, token and socket of theirs."""
+    """Keep ``user`` from logging in, and end every session{% if cookiecutter.use_api %}, token{% endif %}{% if cookiecutter.use_realtime %}, socket{% endif %} of theirs."""
     if user.id == actor.user_id:
         raise RoleError(NOT_YOURSELF)
     keep_an_administrator(user)
