@@ -53,7 +53,7 @@ def test_a_token_is_issued_for_valid_credentials(server, caller):
 
     assert me.status == 200
     assert me.json()["email"] == email
-    assert set(me.json()) == {"id", "email", "email_confirmed", "created_at"}
+    assert set(me.json()) == {"id", "email", "email_confirmed", "is_admin", "created_at"}
 
 
 def test_wrong_credentials_get_401_with_a_bearer_challenge(server, caller):

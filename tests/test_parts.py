@@ -34,7 +34,8 @@ PART_TRACES = {
     ),
     "use_admin": re.compile(
         r"app\.admin|app/admin|tests/admin|/admin\b|is_admin|disabled_at|audit_events|AuditEvent"
-        r"|\broles\b|require_role|--admin|0005_roles|administration|\badministrators?\b(?! command)",
+        r"|\broles\b|require_role|--admin|0005_roles|administration"
+        r"|\badministrators?\b(?! command)",
         re.IGNORECASE,
     ),
     "use_benchmark": re.compile(r"\bbench\b|pyinstrument|bare_app|wrk\b", re.IGNORECASE),
