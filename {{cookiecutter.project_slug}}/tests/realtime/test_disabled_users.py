@@ -26,7 +26,7 @@ def test_disabling_a_user_closes_their_sockets_within_5_seconds(app, server, log
 
     disable(app, logged_in.id)
 
-    for ws in (browser_socket{% if cookiecutter.use_api %}, token_socket{% endif %}):
+    for ws in [browser_socket{% if cookiecutter.use_api %}, token_socket{% endif %}]:
         seconds, code = wait_until_closed(ws)
         assert code == SESSION_ENDED
         assert seconds < 5
