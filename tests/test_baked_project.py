@@ -199,7 +199,11 @@ def flask(project, database, *args):
 
 
 # The tables each part adds.
-PART_TABLES = {"use_api": {"api_tokens"}, "use_example_notes": {"notes"}}
+PART_TABLES = {
+    "use_api": {"api_tokens"},
+    "use_example_notes": {"notes"},
+    "use_admin": {"audit_events"},
+}
 
 
 def expected_tables(answers):
