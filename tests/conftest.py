@@ -40,8 +40,9 @@ ANSWER_SETS = {
     # The notes off needs live updates off too (the pre-generation hook refuses the rest).
     "no-notes": ({"use_example_notes": False, "use_realtime": False}, "flask_forge_app"),
     "no-realtime": ({"use_realtime": False}, "flask_forge_app"),
+    "no-uploads": ({"use_uploads": False}, "flask_forge_app"),
     "minimal": (
-        {"use_api": False, "use_example_notes": False, "use_realtime": False},
+        {"use_api": False, "use_example_notes": False, "use_realtime": False, "use_uploads": False},
         "flask_forge_app",
     ),
     "benchmark": ({"use_benchmark": True}, "flask_forge_app"),
@@ -88,7 +89,15 @@ def answer_set(request, bake_into):
 
 
 # The answer sets that differ in their parts (the others differ only in names).
-PART_ANSWER_SETS = ["default", "no-api", "no-notes", "no-realtime", "minimal", "benchmark"]
+PART_ANSWER_SETS = [
+    "default",
+    "no-api",
+    "no-notes",
+    "no-realtime",
+    "no-uploads",
+    "minimal",
+    "benchmark",
+]
 
 
 @pytest.fixture(scope="session", params=PART_ANSWER_SETS, ids=PART_ANSWER_SETS)

@@ -34,7 +34,13 @@ SUITE_ANSWER_SETS = {
     "no-api": {"use_api": False},
     "no-notes": {"use_example_notes": False, "use_realtime": False},
     "no-realtime": {"use_realtime": False},
-    "minimal": {"use_api": False, "use_example_notes": False, "use_realtime": False},
+    "no-uploads": {"use_uploads": False},
+    "minimal": {
+        "use_api": False,
+        "use_example_notes": False,
+        "use_realtime": False,
+        "use_uploads": False,
+    },
     "benchmark": {"use_benchmark": True},
 }
 # What each run covers: the whole suite, or (for a bake that only adds a part
@@ -44,6 +50,7 @@ SUITE_RUNS = {
     "no-api": [],
     "no-notes": [],
     "no-realtime": [],
+    "no-uploads": [],
     "minimal": [],
     "benchmark": ["tests/bench", "--no-cov"],
 }
@@ -51,7 +58,7 @@ SUITE_RUNS = {
 # workers (-n auto in its pyproject.toml), each worker on databases of its own.
 SUITES_AT_ONCE = 1
 # The schema is built and checked for every set of parts.
-MIGRATION_ANSWER_SETS = ["default", "no-api", "no-notes", "minimal"]
+MIGRATION_ANSWER_SETS = ["default", "no-api", "no-notes", "no-uploads", "minimal"]
 MANAGE_COMMANDS = {"create-user", "db", "run", "shell", "routes"}
 # Where the generated suites' browser tests leave their screenshots (build/ is gitignored).
 SCREENSHOTS_DIR = TEMPLATE_DIR / "build" / "screenshots"
@@ -192,7 +199,13 @@ def flask(project, database, *args):
 
 
 # The tables each part adds.
-PART_TABLES = {"use_api": {"api_tokens"}, "use_example_notes": {"notes"}}
+PART_TABLES = {
+    "use_api": {"api_tokens"},
+    "use_example_notes": {"notes"},
+    "use_uploads": {"stored_files"},
+}
+# Tables of two parts together: (answers, tables).
+JOINT_TABLES = [(("use_example_notes", "use_uploads"), {"note_attachments"})]
 
 
 def expected_tables(answers):
@@ -201,6 +214,9 @@ def expected_tables(answers):
     for name, part_tables in PART_TABLES.items():
         if answers.get(name, True):
             tables |= part_tables
+    for names, joint_tables in JOINT_TABLES:
+        if all(answers.get(name, True) for name in names):
+            tables |= joint_tables
     return tables
 
 

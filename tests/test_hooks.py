@@ -181,6 +181,7 @@ def test_post_gen_hook_writes_a_private_env_with_fresh_secrets(tmp_path):
         ({"use_example_notes": False}, {"use_api": True, "use_example_notes": False}),
         ({"use_benchmark": True}, {"use_benchmark": True}),
         ({"use_realtime": False}, {"use_realtime": False, "use_example_notes": True}),
+        ({"use_uploads": False}, {"use_uploads": False, "use_example_notes": True}),
     ],
 )
 def test_post_gen_hook_is_given_the_answers(tmp_path, answers, expected):

@@ -32,6 +32,11 @@ PART_TRACES = {
         r"|notes/live|publish\(",
         re.IGNORECASE,
     ),
+    "use_uploads": re.compile(
+        r"app\.files|app/files|tests/files|STORAGE_URL|S3_ENDPOINT|UPLOAD_|AVATAR_|stored_files"
+        r"|attachment|\bboto|\bmoto|storage_(?:s3|local)|docs/files\.md|\bs3://|account_deleting",
+        re.IGNORECASE,
+    ),
     "use_benchmark": re.compile(r"\bbench\b|pyinstrument|bare_app|wrk\b", re.IGNORECASE),
 }
 # What the code's comments and docstrings say of a part, searched in every
@@ -64,6 +69,15 @@ PART_PATHS = {
         "tests/browser/test_live_notes.py",
         "docs/live-updates.md",
     ],
+    "use_uploads": [
+        "app/files",
+        "app/infrastructure/storage.py",
+        "app/infrastructure/storage_s3.py",
+        "tests/files",
+        "migrations/versions/0006_files.py",
+        "docs/files.md",
+        "docker-compose.s3.yml",
+    ],
     "use_benchmark": ["bench", "tests/bench", "docs/benchmark.md"],
 }
 # Files written after the bake, or by tools, that say nothing about the code.
@@ -87,6 +101,7 @@ def test_every_answer_has_a_default_that_bakes_without_input(default_bake):
         "use_api": True,
         "use_example_notes": True,
         "use_realtime": True,
+        "use_uploads": True,
         "use_benchmark": False,
     }
 
@@ -176,6 +191,7 @@ def test_dev_dependencies_follow_the_parts(answer_set):
     dev = dev_dependencies(answer_set.bake.path)
 
     assert ("schemathesis" in dev) == answer(answer_set, "use_api")
+    assert ("moto" in dev) == answer(answer_set, "use_uploads")
     assert ("pyinstrument" in dev) == answer(answer_set, "use_benchmark")
     assert {"pytest", "ruff", "mypy", "playwright"} <= dev
 
@@ -193,6 +209,8 @@ def test_runtime_dependencies_follow_the_parts(answer_set):
     pins = (answer_set.bake.path / "requirements.txt").read_text(encoding="utf-8").lower()
 
     assert ("simple-websocket" in runtime) == answer(answer_set, "use_realtime")
+    assert ("boto3" in runtime) == answer(answer_set, "use_uploads")
+    assert ("boto3==" in pins) == answer(answer_set, "use_uploads")
     assert ("simple-websocket==" in pins) == answer(answer_set, "use_realtime")
     assert ("wsproto==" in pins) == answer(answer_set, "use_realtime")
 

@@ -115,6 +115,8 @@ def error_statuses(
     statuses = set(spec.errors)
     if spec.body is not None:
         statuses |= {400, 413, 415, 422}
+    if spec.files:
+        statuses |= {400, 413, 415, 422}
     if spec.query is not None:
         statuses.add(422)
     if has_path_parameters:
@@ -137,7 +139,12 @@ def describe_operation(
     """One OpenAPI operation object."""
     is_public = method.upper() in getattr(view, "public_methods", ())
     responses = {}
-    if spec.response is not None:
+    if spec.produces is not None:
+        responses[str(spec.status)] = {
+            "description": "The file's bytes.",
+            "content": {spec.produces: {"schema": {"type": "string", "format": "binary"}}},
+        }
+    elif spec.response is not None:
         responses[str(spec.status)] = {
             "description": spec.response.__doc__ or "Success.",
             "content": {JSON: {"schema": refs[spec.response]}},
@@ -163,6 +170,21 @@ def describe_operation(
         described["requestBody"] = {
             "required": True,
             "content": {JSON: {"schema": refs[spec.body]}},
+        }
+    if spec.files:
+        described["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            name: {"type": "string", "format": "binary"} for name in spec.files
+                        },
+                        "required": list(spec.files),
+                    }
+                }
+            },
         }
     if is_public:
         described["security"] = []

@@ -10,7 +10,7 @@ from flask import current_app, g
 
 from app.auth.login_session import end_logins_of, leave_login, log_in, remember_cookie
 from app.auth.models import User
-from app.auth.signals import logins_revoked
+from app.auth.signals import {% if cookiecutter.use_uploads %}account_deleting, {% endif %}logins_revoked
 from app.extensions import db
 
 
@@ -37,10 +37,22 @@ def delete_account(user: User) -> None:
     """Delete ``user`` with everything of theirs (their logins too), log this browser out.
 
     The rows that belong to the user go with it (``ON DELETE CASCADE`` on
-    every foreign key to ``users``); the ``logins_revoked`` signal lets
-    other parts clean up what the database cannot.
+    every foreign key to ``users``); the {% if cookiecutter.use_uploads %}``account_deleting`` and
+    ``logins_revoked`` signals let other parts clean up what the database
+    cannot, ``account_deleting``'s receivers once the deletion is committed{% else %}``logins_revoked`` signal lets
+    other parts clean up what the database cannot{% endif %}.
     """
+{%- if cookiecutter.use_uploads %}
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    after_commit = [then for _receiver, then in account_deleting.send(app, user_id=user.id) if then]
+    logins_revoked.send(app, user_id=user.id)
+    db.session.delete(user)
+    db.session.commit()
+    for then in after_commit:
+        then()
+{%- else %}
     logins_revoked.send(current_app._get_current_object(), user_id=user.id)  # type: ignore[attr-defined]
     db.session.delete(user)
     db.session.commit()
+{%- endif %}
     leave_login()
