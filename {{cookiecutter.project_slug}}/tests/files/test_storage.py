@@ -92,7 +92,8 @@ def test_a_presigned_url_gives_the_bytes_as_an_attachment(app, s3_bucket, moto_e
 def test_a_non_ascii_name_is_sent_as_filename_star_with_an_ascii_fallback():
     assert attachment_disposition("report.pdf") == "attachment; filename=report.pdf"
     assert attachment_disposition("résumé 報告.pdf") == (
-        "attachment; filename=\"resume .pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%E5%A0%B1%E5%91%8A.pdf"
+        'attachment; filename="resume .pdf"; '
+        "filename*=UTF-8''r%C3%A9sum%C3%A9%20%E5%A0%B1%E5%91%8A.pdf"
     )
 
 
