@@ -15,7 +15,7 @@ from typing import IO
 
 OPAQUE = "application/octet-stream"
 PLAIN_TEXT = "text/plain; charset=utf-8"
-# Every type a download may be served as (the API documents them all).
+# Every type a download may be served as (documented for each download).
 SERVED_TYPES = (
     "image/png",
     "image/jpeg",
