@@ -21,6 +21,7 @@ ANSWERS = {
     "use_api": {{ "True" if cookiecutter.use_api else "False" }},
     "use_example_notes": {{ "True" if cookiecutter.use_example_notes else "False" }},
     "use_realtime": {{ "True" if cookiecutter.use_realtime else "False" }},
+    "use_uploads": {{ "True" if cookiecutter.use_uploads else "False" }},
     "use_admin": {{ "True" if cookiecutter.use_admin else "False" }},
     "use_benchmark": {{ "True" if cookiecutter.use_benchmark else "False" }},
 }
@@ -38,6 +39,8 @@ PART_PATHS = {
         "tests/realtime/test_bearer.py",
         "docs/api.md",
         "tests/browser/test_live_notes_api.py",
+        "app/notes/attachments_api.py",
+        "tests/notes/test_attachments_api.py",
         "tests/admin/test_api.py",
     ],
     "use_example_notes": [
@@ -55,6 +58,22 @@ PART_PATHS = {
         "app/notes/templates/notes/live_panel.html",
         "tests/browser/test_live_notes.py",
         "tests/browser/test_live_notes_api.py",
+    ],
+    "use_uploads": [
+        "app/files",
+        "app/infrastructure/storage.py",
+        "app/infrastructure/storage_local.py",
+        "app/infrastructure/storage_s3.py",
+        "app/notes/attachments.py",
+        "app/notes/attachments_api.py",
+        "app/notes/attachment_views.py",
+        "app/notes/templates/notes/attachments.html",
+        "migrations/versions/0006_files.py",
+        "tests/files",
+        "tests/notes/test_attachments.py",
+        "tests/notes/test_attachments_api.py",
+        "docs/files.md",
+        "docker-compose.s3.yml",
     ],
     "use_admin": [
         "app/admin",
@@ -82,6 +101,10 @@ SECRETS = {
     # Hex: it is also a redis-server argument, which must not start with "--".
     "change-me-redis-password": lambda: secrets.token_hex(24),
 }
+
+# The development storage directory in .env.example, replaced in .env by the
+# project's own instance/files (STORAGE_URL must be an absolute file:// URL).
+STORAGE_PLACEHOLDER = "file:///path/to/this/project/instance/files"
 
 
 def paths_to_remove(answers):
@@ -113,14 +136,18 @@ def remove_parts(project_root, answers):
 
 
 def write_env_file(project_root):
-    """Copy .env.example to .env, swapping each placeholder for a fresh secret."""
+    """Copy .env.example to .env, swapping each placeholder for a fresh secret
+    (and, with uploads, the storage directory's placeholder for this project's own)."""
     example = project_root / ".env.example"
     target = project_root / ".env"
     text = example.read_text(encoding="utf-8")
-    for placeholder, make_secret in SECRETS.items():
+    placeholders = dict(SECRETS)
+    if ANSWERS["use_uploads"]:
+        placeholders[STORAGE_PLACEHOLDER] = lambda: (project_root / "instance" / "files").as_uri()
+    for placeholder, make_value in placeholders.items():
         if placeholder not in text:
             raise SystemExit(f"ERROR: {example} has no {placeholder!r} placeholder to replace.")
-        text = text.replace(placeholder, make_secret())
+        text = text.replace(placeholder, make_value())
     # Created private, so the secrets are never readable by others, even briefly.
     descriptor = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, OWNER_READ_WRITE)
     with os.fdopen(descriptor, "w", encoding="utf-8") as env_file:

@@ -18,6 +18,7 @@ ANSWERS = {
     "domain": {{ cookiecutter.domain | jsonify }},
     "use_example_notes": {{ "True" if cookiecutter.use_example_notes else "False" }},
     "use_realtime": {{ "True" if cookiecutter.use_realtime else "False" }},
+    "use_uploads": {{ "True" if cookiecutter.use_uploads else "False" }},
     "use_admin": {{ "True" if cookiecutter.use_admin else "False" }},
 }
 

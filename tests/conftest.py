@@ -40,9 +40,16 @@ ANSWER_SETS = {
     # The notes off needs live updates off too (the pre-generation hook refuses the rest).
     "no-notes": ({"use_example_notes": False, "use_realtime": False}, "flask_forge_app"),
     "no-realtime": ({"use_realtime": False}, "flask_forge_app"),
+    "no-uploads": ({"use_uploads": False}, "flask_forge_app"),
     "no-admin": ({"use_admin": False}, "flask_forge_app"),
     "minimal": (
-        {"use_api": False, "use_example_notes": False, "use_realtime": False, "use_admin": False},
+        {
+            "use_api": False,
+            "use_example_notes": False,
+            "use_realtime": False,
+            "use_uploads": False,
+            "use_admin": False,
+        },
         "flask_forge_app",
     ),
     "benchmark": ({"use_benchmark": True}, "flask_forge_app"),
@@ -94,6 +101,7 @@ PART_ANSWER_SETS = [
     "no-api",
     "no-notes",
     "no-realtime",
+    "no-uploads",
     "no-admin",
     "minimal",
     "benchmark",

@@ -34,11 +34,13 @@ SUITE_ANSWER_SETS = {
     "no-api": {"use_api": False},
     "no-notes": {"use_example_notes": False, "use_realtime": False},
     "no-realtime": {"use_realtime": False},
+    "no-uploads": {"use_uploads": False},
     "no-admin": {"use_admin": False},
     "minimal": {
         "use_api": False,
         "use_example_notes": False,
         "use_realtime": False,
+        "use_uploads": False,
         "use_admin": False,
     },
     "benchmark": {"use_benchmark": True},
@@ -50,6 +52,7 @@ SUITE_RUNS = {
     "no-api": [],
     "no-notes": [],
     "no-realtime": [],
+    "no-uploads": [],
     "no-admin": [],
     "minimal": [],
     "benchmark": ["tests/bench", "--no-cov"],
@@ -58,7 +61,7 @@ SUITE_RUNS = {
 # workers (-n auto in its pyproject.toml), each worker on databases of its own.
 SUITES_AT_ONCE = 1
 # The schema is built and checked for every set of parts.
-MIGRATION_ANSWER_SETS = ["default", "no-api", "no-notes", "no-admin", "minimal"]
+MIGRATION_ANSWER_SETS = ["default", "no-api", "no-notes", "no-uploads", "no-admin", "minimal"]
 MANAGE_COMMANDS = {"create-user", "db", "run", "shell", "routes"}
 # Where the generated suites' browser tests leave their screenshots (build/ is gitignored).
 SCREENSHOTS_DIR = TEMPLATE_DIR / "build" / "screenshots"
@@ -202,8 +205,11 @@ def flask(project, database, *args):
 PART_TABLES = {
     "use_api": {"api_tokens"},
     "use_example_notes": {"notes"},
+    "use_uploads": {"stored_files"},
     "use_admin": {"audit_events"},
 }
+# Tables of two parts together: (answers, tables).
+JOINT_TABLES = [(("use_example_notes", "use_uploads"), {"note_attachments"})]
 
 
 def expected_tables(answers):
@@ -212,6 +218,9 @@ def expected_tables(answers):
     for name, part_tables in PART_TABLES.items():
         if answers.get(name, True):
             tables |= part_tables
+    for names, joint_tables in JOINT_TABLES:
+        if all(answers.get(name, True) for name in names):
+            tables |= joint_tables
     return tables
 
 

@@ -32,6 +32,11 @@ PART_TRACES = {
         r"|notes/live|publish\(",
         re.IGNORECASE,
     ),
+    "use_uploads": re.compile(
+        r"app\.files|app/files|tests/files|STORAGE_URL|S3_ENDPOINT|UPLOAD_|AVATAR_|stored_files"
+        r"|note_attachments|\battachments?_|/attachments\b|\bAttachment\w*|\bboto3?\b|moto_server"
+        r"|moto\[server\]|storage_(?:s3|local)|docs/files\.md|\bs3://|account_deleting",
+    ),
     "use_admin": re.compile(
         r"app\.admin|app/admin|tests/admin|/admin\b|is_admin|disabled_at|audit_events|AuditEvent"
         r"|\broles\b|require_role|--admin|0005_roles|administration"
@@ -70,6 +75,15 @@ PART_PATHS = {
         "tests/browser/test_live_notes.py",
         "docs/live-updates.md",
     ],
+    "use_uploads": [
+        "app/files",
+        "app/infrastructure/storage.py",
+        "app/infrastructure/storage_s3.py",
+        "tests/files",
+        "migrations/versions/0006_files.py",
+        "docs/files.md",
+        "docker-compose.s3.yml",
+    ],
     "use_admin": [
         "app/admin",
         "app/auth/roles.py",
@@ -101,6 +115,7 @@ def test_every_answer_has_a_default_that_bakes_without_input(default_bake):
         "use_api": True,
         "use_example_notes": True,
         "use_realtime": True,
+        "use_uploads": True,
         "use_admin": True,
         "use_benchmark": False,
     }
@@ -191,6 +206,7 @@ def test_dev_dependencies_follow_the_parts(answer_set):
     dev = dev_dependencies(answer_set.bake.path)
 
     assert ("schemathesis" in dev) == answer(answer_set, "use_api")
+    assert ("moto" in dev) == answer(answer_set, "use_uploads")
     assert ("pyinstrument" in dev) == answer(answer_set, "use_benchmark")
     assert {"pytest", "ruff", "mypy", "playwright"} <= dev
 
@@ -208,6 +224,8 @@ def test_runtime_dependencies_follow_the_parts(answer_set):
     pins = (answer_set.bake.path / "requirements.txt").read_text(encoding="utf-8").lower()
 
     assert ("simple-websocket" in runtime) == answer(answer_set, "use_realtime")
+    assert ("boto3" in runtime) == answer(answer_set, "use_uploads")
+    assert ("boto3==" in pins) == answer(answer_set, "use_uploads")
     assert ("simple-websocket==" in pins) == answer(answer_set, "use_realtime")
     assert ("wsproto==" in pins) == answer(answer_set, "use_realtime")
 

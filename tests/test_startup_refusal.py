@@ -17,7 +17,7 @@ import pytest
 
 from helpers.processes import describe, free_port, project_env, run
 
-REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MAIL_URL")
+REQUIRED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MAIL_URL", "STORAGE_URL")
 # Seconds an entry point gets to refuse; starting the interpreter and
 # importing the app takes one or two on a busy machine.
 REFUSAL_TIMEOUT = 20
@@ -31,6 +31,8 @@ CASES = {
     "redis-url-missing": ("REDIS_URL", {"REDIS_URL": None}),
     "mail-url-missing": ("MAIL_URL", {"MAIL_URL": None}),
     "mail-url-not-a-mail-server": ("MAIL_URL", {"MAIL_URL": "http://mail.example.com"}),
+    "storage-url-missing": ("STORAGE_URL", {"STORAGE_URL": None}),
+    "storage-url-relative": ("STORAGE_URL", {"STORAGE_URL": "file://files"}),
 }
 ENTRY_POINTS = {
     "gunicorn": ["-m", "gunicorn", "app:create_app()", "--bind", "127.0.0.1:{port}"],
@@ -66,6 +68,7 @@ def valid_settings(tmp_path_factory):
         "DATABASE_URL": f"sqlite:///{database}",
         "REDIS_URL": "redis://127.0.0.1:9/0",
         "MAIL_URL": "smtp://127.0.0.1:9",
+        "STORAGE_URL": "s3://never-used",
     }
 
 

@@ -34,6 +34,9 @@ from config_checks import (
     RedisURL,
     RetryIntervals,
     SiteURL,
+{%- if cookiecutter.use_uploads %}
+    StorageURL,
+{%- endif %}
     StrongSecret,
     Timeout,
     check,
@@ -75,6 +78,10 @@ class BaseConfig(BaseModel):
         "PUBLIC_URL": "PUBLIC_URL",
         "PASSWORD_RESET_MAX_AGE": "PASSWORD_RESET_MAX_AGE",
         "FORWARDED_ALLOW_IPS": "FORWARDED_ALLOW_IPS",
+{%- if cookiecutter.use_uploads %}
+        "STORAGE_URL": "STORAGE_URL",
+        "S3_ENDPOINT_URL": "S3_ENDPOINT_URL",
+{%- endif %}
     }
 
     # The display name, written by the template as a JSON-escaped literal.
@@ -181,6 +188,24 @@ class BaseConfig(BaseModel):
     # Pub/sub ignores the database number: the prefix keeps apps apart.
     REALTIME_KEY_PREFIX: str = "realtime:"
 {%- endif %}
+{%- if cookiecutter.use_uploads %}
+
+    # Files (app/files/, docs/files.md): where they live, and how much each user may keep.
+    # None: development keeps them in instance/files, testing in a temporary directory.
+    STORAGE_URL: StorageURL | None = None
+    S3_ENDPOINT_URL: SiteURL | None = None
+    # A storage outage answers 503 within 2 s: one attempt, short timeouts.
+    STORAGE_CONNECT_TIMEOUT: Timeout = 1.0
+    STORAGE_READ_TIMEOUT: Timeout = 1.5
+    # S3 only: send downloads to a presigned URL (valid this long) instead of through the app;
+    # only when browsers can reach S3_ENDPOINT_URL.
+    STORAGE_REDIRECT_DOWNLOADS: bool = False
+    STORAGE_URL_EXPIRES: Annotated[int, Field(gt=0, le=600)] = 300
+    UPLOAD_MAX_BYTES: Positive = 10 * 1024 * 1024
+    UPLOAD_QUOTA_BYTES: Positive = 100 * 1024 * 1024
+    AVATAR_MAX_BYTES: Positive = 5 * 1024 * 1024
+    AVATAR_MAX_PIXELS: Positive = 40_000_000
+{%- endif %}
 
     @field_validator("PASSWORD_MAX_LENGTH")
     @classmethod
@@ -244,6 +269,9 @@ class ProductionConfig(BaseConfig):
     LOG_FORMAT: Literal["text", "json"] = "json"
     TRUSTED_PROXY_HOPS: NotNegative = 1
     HSTS_SECONDS: NotNegative = 365 * 24 * 3600
+{%- if cookiecutter.use_uploads %}
+    STORAGE_URL: StorageURL
+{%- endif %}
 
 
 CONFIGS: dict[str, type[BaseConfig]] = {

@@ -176,6 +176,22 @@ AllowList = Annotated[
         "or '*'",
     ),
 ]
+{%- if cookiecutter.use_uploads %}
+
+
+def is_storage_url(url: str) -> bool:
+    """``file:///absolute/dir`` or ``s3://bucket[/prefix]``."""
+    parts = urlsplit(url)
+    if parts.scheme == "file":
+        return not parts.netloc and parts.path.startswith("/") and not parts.query
+    return parts.scheme == "s3" and bool(parts.netloc) and not parts.query
+
+
+StorageURL = Annotated[
+    str,
+    check(is_storage_url, "must be file:///absolute/directory or s3://bucket[/prefix]"),
+]
+{%- endif %}
 RetryIntervals = Annotated[list[Positive], Field(min_length=1)]
 
 

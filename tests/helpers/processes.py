@@ -31,6 +31,8 @@ SCRUBBED_VARIABLES = {
     "MAIL_URL",
     "MAIL_FROM",
     "PUBLIC_URL",
+    "STORAGE_URL",
+    "S3_ENDPOINT_URL",
 }
 # FLASK_* overrides config keys; PYTEST_ADDOPTS etc. would leak this run's
 # options into a baked project's own test run; COV_CORE_* is pytest-cov's.

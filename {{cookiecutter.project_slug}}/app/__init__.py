@@ -6,7 +6,8 @@ each concern in the package whose name says it: ``web`` (how requests come
 in and answers go out), ``infrastructure`` (database, Redis, sessions, rate
 limits, logs, mail, background jobs), ``auth`` (accounts, logging in, the
 login guard, password resets{% if cookiecutter.use_admin %}, roles{% endif %}), ``account`` (the signed-in user's own
-account), ``main`` (the site's pages){% if cookiecutter.use_api %}, ``api`` (the JSON API){% endif %}{% if cookiecutter.use_example_notes %} and ``notes`` (the example resource){% endif %}.
+account), ``main`` (the site's pages){% if cookiecutter.use_uploads %}, ``files``
+(the files users store){% endif %}{% if cookiecutter.use_api %}, ``api`` (the JSON API){% endif %}{% if cookiecutter.use_example_notes %} and ``notes`` (the example resource){% endif %}.
 {%- if cookiecutter.use_admin %}
 ``admin`` is the administration area for administrators.
 {%- endif %}
@@ -33,6 +34,10 @@ from app.auth import bp as auth_bp
 from app.auth import login_manager, passwords
 from app.auth.guard import load_logged_in_user, require_login
 from app.extensions import csrf, db, migrate, redis_store
+{%- if cookiecutter.use_uploads %}
+from app.files import cleanup as file_cleanup
+from app.files import commands as file_commands
+{%- endif %}
 from app.health import bp as health_bp
 from app.infrastructure import sessions
 from app.infrastructure.database import enforce_foreign_keys, replace_closed_connections
@@ -155,6 +160,9 @@ def register_extensions(app: Flask) -> None:
     sessions.init_app(app)
     rate_limits.init_app(app)
     passwords.init_app(app)
+{%- if cookiecutter.use_uploads %}
+    file_cleanup.init_app(app)
+{%- endif %}
 
 
 def register_login_guard(app: Flask) -> None:
@@ -210,3 +218,6 @@ def register_template_helpers(app: Flask) -> None:
 def register_commands(app: Flask) -> None:
     """``flask``/``manage.py`` commands and the shell's preloaded names."""
     cli.init_app(app)
+{%- if cookiecutter.use_uploads %}
+    file_commands.init_app(app)
+{%- endif %}

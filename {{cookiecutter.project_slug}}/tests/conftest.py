@@ -40,6 +40,11 @@ from app.infrastructure import mail
 from app.infrastructure.database import UTCDateTime, utcnow
 from config_checks import defaults_of
 from tests.parallel import for_this_worker, one_worker_for, use_worker_databases
+{%- if cookiecutter.use_uploads %}
+
+# Storage on both backends (a directory, and S3 on a moto server) for any test folder.
+pytest_plugins = ["tests.files.storage"]
+{%- endif %}
 
 EMAIL = "ada@example.com"
 PASSWORD = "correct horse battery"
@@ -51,7 +56,18 @@ MIGRATIONS = str(config.PROJECT_ROOT / "migrations")
 # The hidden input in both spellings: WTForms' hidden_tag() and the layout's logout form.
 CSRF_TOKEN = re.compile(r'<input[^>]*name="csrf_token"[^>]*value="([^"]+)"')
 # Variables of the developer's shell that would change what the app does.
-SCRUBBED = ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MAIL_URL", "MAIL_FROM", "PUBLIC_URL")
+SCRUBBED = (
+    "SECRET_KEY",
+    "DATABASE_URL",
+    "REDIS_URL",
+    "MAIL_URL",
+    "MAIL_FROM",
+    "PUBLIC_URL",
+{%- if cookiecutter.use_uploads %}
+    "STORAGE_URL",
+    "S3_ENDPOINT_URL",
+{%- endif %}
+)
 # A link in a mail's plain-text part.
 LINK = re.compile(r"https?://\S+")
 # The testing config's cheap password hash, which the production and development
@@ -329,7 +345,7 @@ def app_variant():
 
 
 @pytest.fixture
-def app(request, app_variant):
+def app(request, app_variant{% if cookiecutter.use_uploads %}, tmp_path{% endif %}):
     """A testing app with empty tables and a flushed Redis database.
 
     Tests share one app while they leave it unchanged: settings and
@@ -341,6 +357,9 @@ def app(request, app_variant):
     own = request.node.path.parent.name in OWN_APP_FOLDERS
     kept = KeptApp(new_testing_app(mount)) if own else TESTING_APPS.take(variant, mount)
     app = kept.app
+{%- if cookiecutter.use_uploads %}
+    app.config["STORAGE_URL"] = (tmp_path / "storage").as_uri()  # files of this test only
+{%- endif %}
     redis_client = app.extensions["redis"].client
     empty_tables(app)
     redis_client.flushdb()
@@ -500,7 +519,7 @@ def auth(client):
 
 
 @pytest.fixture
-def production_app(monkeypatch):
+def production_app(monkeypatch{% if cookiecutter.use_uploads %}, tmp_path{% endif %}):
     """A production app with valid settings, on the test database and test Redis.
 
     Without TEST_REDIS_URL the Redis client it builds is swapped for fakeredis.
@@ -509,6 +528,9 @@ def production_app(monkeypatch):
     monkeypatch.setenv("SECRET_KEY", STRONG_SECRET)
     monkeypatch.setenv("DATABASE_URL", os.environ.get("TEST_DATABASE_URL") or "sqlite://")
     monkeypatch.setenv("MAIL_URL", "smtp://mail.invalid:25")  # never contacted by these tests
+{%- if cookiecutter.use_uploads %}
+    monkeypatch.setenv("STORAGE_URL", (tmp_path / "storage").as_uri())
+{%- endif %}
     if os.environ.get("TEST_REDIS_URL"):
         monkeypatch.setenv("REDIS_URL", os.environ["TEST_REDIS_URL"])
     else:

@@ -30,6 +30,9 @@ GOOD_PRODUCTION = {
     "DATABASE_URL": "postgresql://app:secret@db.internal:5432/app",
     "REDIS_URL": "redis://cache.internal:6379/0",
     "MAIL_URL": "smtp+tls://user:secret@mail.internal:587",
+{%- if cookiecutter.use_uploads %}
+    "STORAGE_URL": "s3://files/app",
+{%- endif %}
 }
 
 
@@ -166,7 +169,7 @@ def test_every_problem_is_reported_at_once():
     with pytest.raises(ConfigError) as caught:
         load_settings("production")
     message = str(caught.value)
-    for variable in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MAIL_URL"):
+    for variable in ("SECRET_KEY", "DATABASE_URL", "REDIS_URL", "MAIL_URL"{% if cookiecutter.use_uploads %}, "STORAGE_URL"{% endif %}):
         assert variable in message
     assert "\n" not in message
 
@@ -422,7 +425,12 @@ def test_debug_mode_is_reported_with_the_missing_variables(monkeypatch):
     monkeypatch.setenv("FLASK_DEBUG", "1")
     with pytest.raises(ConfigError) as refused:
         load_settings("production")
+{%- if cookiecutter.use_uploads %}
+    # SECRET_KEY, DATABASE_URL, REDIS_URL, MAIL_URL, STORAGE_URL
+    assert len(refused.value.problems) == 6
+{%- else %}
     assert len(refused.value.problems) == 5  # SECRET_KEY, DATABASE_URL, REDIS_URL, MAIL_URL
+{%- endif %}
     assert "DEBUG must be off in this environment (unset FLASK_DEBUG)" in refused.value.problems
 
 
@@ -434,6 +442,9 @@ def test_wrong_types_and_missing_values_are_reported_together(monkeypatch):
     assert refused.value.problems == [
         "REDIS_URL is not set (give it in the environment or in .env)",
         "MAIL_URL is not set (give it in the environment or in .env)",
+{%- if cookiecutter.use_uploads %}
+        "STORAGE_URL is not set (give it in the environment or in .env)",
+{%- endif %}
         "SECRET_KEY must be text",
         "DATABASE_URL is not a database URL (e.g. postgresql://user:pass@host/db)",
     ]

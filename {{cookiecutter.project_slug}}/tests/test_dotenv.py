@@ -14,6 +14,9 @@ PRODUCTION = {
     "DATABASE_URL": "postgresql://app:secret@db.internal:5432/app",
     "REDIS_URL": "redis://cache.internal:6379/0",
     "MAIL_URL": "smtp://mail.internal:25",
+{%- if cookiecutter.use_uploads %}
+    "STORAGE_URL": "s3://files",
+{%- endif %}
 }
 
 

@@ -117,6 +117,9 @@ def production_settings(monkeypatch, allow):
     monkeypatch.setenv("DATABASE_URL", "sqlite://")
     monkeypatch.setenv("REDIS_URL", "redis://localhost:6379/0")
     monkeypatch.setenv("MAIL_URL", "smtp://mail.example:25")
+{%- if cookiecutter.use_uploads %}
+    monkeypatch.setenv("STORAGE_URL", "s3://files")
+{%- endif %}
     if allow is None:
         monkeypatch.delenv("FORWARDED_ALLOW_IPS", raising=False)
     else:

@@ -105,6 +105,7 @@ def test_confirmation_dates_come_and_go_with_their_migration(migration_app):
     flask_migrate.upgrade(directory=MIGRATIONS)
     columns = {column["name"] for column in inspect(db.engine).get_columns("users")}
     assert "email_confirmed_at" in columns
+    # Down to this migration (later ones depend on it), then one step more.
     flask_migrate.downgrade(directory=MIGRATIONS, revision="0004_email_confirmation")
     flask_migrate.downgrade(directory=MIGRATIONS, revision="-1")
     columns = {column["name"] for column in inspect(db.engine).get_columns("users")}

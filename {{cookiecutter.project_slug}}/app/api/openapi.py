@@ -116,6 +116,8 @@ def error_statuses(
     statuses = set(spec.errors)
     if spec.body is not None:
         statuses |= {400, 413, 415, 422}
+    if spec.files:
+        statuses |= {400, 413, 415, 422}
     if spec.query is not None:
         statuses.add(422)
     if has_path_parameters:
@@ -138,7 +140,13 @@ def describe_operation(
     """One OpenAPI operation object."""
     is_public = method.upper() in getattr(view, "public_methods", ())
     responses = {}
-    if spec.response is not None:
+    if spec.produces:
+        binary = {"schema": {"type": "string", "format": "binary"}}
+        responses[str(spec.status)] = {
+            "description": "The file's bytes.",
+            "content": dict.fromkeys(spec.produces, binary),
+        }
+    elif spec.response is not None:
         responses[str(spec.status)] = {
             "description": spec.response.__doc__ or "Success.",
             "content": {JSON: {"schema": refs[spec.response]}},
@@ -164,6 +172,23 @@ def describe_operation(
         described["requestBody"] = {
             "required": True,
             "content": {JSON: {"schema": refs[spec.body]}},
+        }
+    if spec.files:
+        described["requestBody"] = {
+            "required": True,
+            "content": {
+                "multipart/form-data": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {
+                            # Not empty: an empty file is refused (422).
+                            name: {"type": "string", "format": "binary", "minLength": 1}
+                            for name in spec.files
+                        },
+                        "required": list(spec.files),
+                    }
+                }
+            },
         }
     if is_public:
         described["security"] = []

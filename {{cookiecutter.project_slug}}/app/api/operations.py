@@ -42,6 +42,9 @@ class Operation:
     response: type[BaseModel] | None = None
     status: int = 200
     errors: tuple[int, ...] = field(default_factory=tuple)
+    # Multipart file fields the method reads itself, and the media types of a file it answers.
+    files: tuple[str, ...] = ()
+    produces: tuple[str, ...] = ()
 
 
 def operation(
@@ -51,6 +54,8 @@ def operation(
     response: type[BaseModel] | None = None,
     status: int = 200,
     errors: Iterable[int] = (),
+    files: Iterable[str] = (),
+    produces: Iterable[str] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     """Decorate a ``MethodView`` method.
 
@@ -58,7 +63,9 @@ def operation(
     to the method as ``body=`` and ``query=``. The method returns a
     ``response`` model instance (or any object with its attributes, such as
     a SQLAlchemy row), optionally with a dict of headers, or None for 204.
-    ``errors`` lists statuses the method itself may answer, for the docs.
+    ``errors`` lists statuses the method itself may answer, for the docs;
+    ``files`` names the multipart file fields it reads from ``request.files``,
+    and ``produces`` the media types of the file it answers, for the docs too.
     """
 
     def decorator(method: Callable[..., Any]) -> Callable[..., Response]:
@@ -71,6 +78,8 @@ def operation(
             response=response,
             status=status,
             errors=tuple(errors),
+            files=tuple(files),
+            produces=tuple(produces),
         )
 
         @wraps(method)

@@ -10,7 +10,7 @@ from flask import current_app, g
 
 from app.auth.login_session import end_logins_of, leave_login, log_in, remember_cookie
 from app.auth.models import User
-from app.auth.signals import logins_revoked
+from app.auth.signals import {% if cookiecutter.use_uploads %}account_deleting, {% endif %}logins_revoked
 from app.extensions import db
 
 
@@ -38,12 +38,24 @@ def delete_account(user: User) -> None:
     logged out when it was ``user``'s{% if cookiecutter.use_admin %} (an administrator deleting someone stays in){% endif %}.
 
     The rows that belong to the user go with it (``ON DELETE CASCADE`` on
-    every foreign key to ``users``); the ``logins_revoked`` signal lets
-    other parts clean up what the database cannot.
+    every foreign key to ``users``); the {% if cookiecutter.use_uploads %}``account_deleting`` and
+    ``logins_revoked`` signals let other parts clean up what the database
+    cannot, ``account_deleting``'s receivers once the deletion is committed{% else %}``logins_revoked`` signal lets
+    other parts clean up what the database cannot{% endif %}.
     """
     is_this_browser = g.get("user") is not None and g.user.id == user.id
+{%- if cookiecutter.use_uploads %}
+    app = current_app._get_current_object()  # type: ignore[attr-defined]
+    after_commit = [then for _receiver, then in account_deleting.send(app, user_id=user.id) if then]
+    logins_revoked.send(app, user_id=user.id)
+    db.session.delete(user)
+    db.session.commit()
+    for then in after_commit:
+        then()
+{%- else %}
     logins_revoked.send(current_app._get_current_object(), user_id=user.id)  # type: ignore[attr-defined]
     db.session.delete(user)
     db.session.commit()
+{%- endif %}
     if is_this_browser:
         leave_login()

@@ -40,4 +40,4 @@ def show_on_dashboard(state: BlueprintSetupState) -> None:
 
 
 # Each attaches its views: to bp{% if cookiecutter.use_api %}, and /notes to the JSON API's blueprint{% endif %}{% if cookiecutter.use_realtime %} (live: changes pushed){% endif %}.
-from app.notes import {% if cookiecutter.use_api %}api, {% endif %}{% if cookiecutter.use_realtime %}live, {% endif %}{% if cookiecutter.use_admin %}service, {% endif %}views  # noqa: E402{% if cookiecutter.use_api %},F401{% endif %}
+from app.notes import {% if cookiecutter.use_api %}api, {% endif %}{% if cookiecutter.use_uploads %}attachment_views, {% endif %}{% if cookiecutter.use_api and cookiecutter.use_uploads %}attachments_api, {% endif %}{% if cookiecutter.use_realtime %}live, {% endif %}{% if cookiecutter.use_admin %}service, {% endif %}views  # noqa: E402{% if cookiecutter.use_api or cookiecutter.use_uploads %},F401{% endif %}

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 from flask import g, url_for
 from flask.views import MethodView
-from pydantic import ConfigDict
+from pydantic import ConfigDict{% if cookiecutter.use_uploads %}, Field, computed_field{% endif %}
 
 from app.api import bp
 from app.api.auth import authenticate
@@ -55,6 +55,24 @@ class NotePatch(Input):
     # is no value a client may send: the fields are typed str on purpose.
     title: Title = None  # type: ignore[assignment]
     body: Body = None  # type: ignore[assignment]
+{%- if cookiecutter.use_uploads %}
+
+
+class AttachmentOut(Output):
+    """A file attached to a note; ``url`` is where its bytes are downloaded."""
+
+    id: int
+    filename: str
+    size: int
+    content_type: str
+    note_id: int = Field(exclude=True)
+
+    @computed_field  # type: ignore[prop-decorator]
+    @property
+    def url(self) -> str:
+        """The download URL (also the ``Location`` of a new attachment)."""
+        return url_for("api.note_attachment", note_id=self.note_id, attachment_id=self.id)
+{%- endif %}
 
 
 class NoteOut(Output):
@@ -65,6 +83,9 @@ class NoteOut(Output):
     body: str
     created_at: Timestamp
     updated_at: Timestamp
+{%- if cookiecutter.use_uploads %}
+    attachments: list[AttachmentOut]
+{%- endif %}
 
 
 class NotePageOut(Output):

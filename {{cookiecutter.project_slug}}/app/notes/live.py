@@ -16,12 +16,12 @@ the next page is used up by it.
 
 from typing import Any
 
-from flask import render_template
+from flask import render_template{% if cookiecutter.use_uploads %}, url_for{% endif %}
 from flask.sansio.app import App
 
 from app.main.dashboard import add_panel
 from app.notes import bp
-from app.notes.models import Note
+from app.notes.models import {% if cookiecutter.use_uploads %}Attachment, {% endif %}Note
 from app.notes.service import note_created, note_deleted, note_updated
 from app.notes.views import dashboard_panel
 from app.realtime.publish import publish
@@ -35,7 +35,27 @@ def note_json(note: Note) -> dict[str, Any]:
         "body": note.body,
         "created_at": note.created_at.isoformat(),
         "updated_at": note.updated_at.isoformat(),
+{%- if cookiecutter.use_uploads %}
+        "attachments": [attachment_json(attachment) for attachment in note.attachments],
+{%- endif %}
     }
+{%- if cookiecutter.use_uploads %}
+
+
+def attachment_json(attachment: Attachment) -> dict[str, Any]:
+    """An attachment as the events carry it{% if cookiecutter.use_api %}, as the API shows it{% endif %}."""
+    return {
+        "id": attachment.id,
+        "filename": attachment.filename,
+        "size": attachment.size,
+        "content_type": attachment.content_type,
+        "url": url_for(
+            "{{ 'api.note_attachment' if cookiecutter.use_api else 'notes.download_attachment' }}",
+            note_id=attachment.note_id,
+            attachment_id=attachment.id,
+        ),
+    }
+{%- endif %}
 
 
 @note_created.connect

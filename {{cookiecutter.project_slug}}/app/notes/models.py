@@ -3,9 +3,12 @@
 from datetime import datetime
 
 from sqlalchemy import ForeignKey, Index, String, Text
-from sqlalchemy.orm import Mapped, mapped_column
+from sqlalchemy.orm import Mapped, mapped_column{% if cookiecutter.use_uploads %}, relationship{% endif %}
 
 from app.extensions import Model
+{%- if cookiecutter.use_uploads %}
+from app.files.models import StoredFile
+{%- endif %}
 from app.infrastructure.database import UTCDateTime, utcnow
 
 TITLE_MAX_LENGTH = 200
@@ -26,6 +29,45 @@ class Note(Model):
     body: Mapped[str] = mapped_column(Text, default="")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
+{%- if cookiecutter.use_uploads %}
+    # Loaded for a whole page of notes in one more query; deleted by the database.
+    attachments: Mapped[list["Attachment"]] = relationship(
+        lazy="selectin", order_by="Attachment.file_id", viewonly=True
+    )
+{%- endif %}
 
     def __repr__(self) -> str:
         return f"<Note {self.id} of user {self.owner_id}>"
+{%- if cookiecutter.use_uploads %}
+
+
+class Attachment(Model):
+    """A stored file attached to a note; its id is the file's (``app/files/``)."""
+
+    __tablename__ = "note_attachments"
+
+    file_id: Mapped[int] = mapped_column(
+        ForeignKey("stored_files.id", ondelete="CASCADE"), primary_key=True
+    )
+    note_id: Mapped[int] = mapped_column(ForeignKey("notes.id", ondelete="CASCADE"), index=True)
+    file: Mapped[StoredFile] = relationship(lazy="joined", innerjoin=True)
+
+    @property
+    def id(self) -> int:
+        return self.file_id
+
+    @property
+    def filename(self) -> str:
+        return self.file.filename
+
+    @property
+    def size(self) -> int:
+        return self.file.size
+
+    @property
+    def content_type(self) -> str:
+        return self.file.content_type
+
+    def __repr__(self) -> str:
+        return f"<Attachment {self.file_id} of note {self.note_id}>"
+{%- endif %}

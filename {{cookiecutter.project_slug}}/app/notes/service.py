@@ -15,6 +15,9 @@ from sqlalchemy import bindparam, func, select
 
 from app.auth.models import User
 from app.extensions import db
+{%- if cookiecutter.use_uploads %}
+from app.files.service import forget, remove_later
+{%- endif %}
 from app.infrastructure.database import is_storable, utcnow
 from app.notes.models import Note
 
@@ -131,7 +134,13 @@ def update_note(note: Note, changes: Mapping[str, Any]) -> Note:
 
 
 def delete_note(note: Note) -> None:
-    """Delete ``note`` for good."""
+    """Delete ``note`` for good{% if cookiecutter.use_uploads %}, with its attachments (their files leave storage by a job){% endif %}."""
+{%- if cookiecutter.use_uploads %}
+    keys = forget(attachment.file for attachment in note.attachments)
+{%- endif %}
     db.session.delete(note)
     db.session.commit()
+{%- if cookiecutter.use_uploads %}
+    remove_later(keys)
+{%- endif %}
     note_deleted.send(note)

@@ -15,6 +15,8 @@ from app.notes.service import create_note, delete_note, get_owned_note, notes_pa
 DASHBOARD_NOTES_PER_PAGE = 10
 # Where ``add`` leaves the form it could not accept, for the panel to show with its errors.
 SUBMITTED_FORM_KEY = "note_form"
+# Templates shown under each note, with ``note`` in their context{% if cookiecutter.use_uploads %}: its attachments{% endif %}.
+NOTE_EXTRAS: tuple[str, ...] = ({% if cookiecutter.use_uploads %}"notes/attachments.html",{% endif %})
 
 
 def dashboard_panel() -> dict[str, Any]:
@@ -25,6 +27,7 @@ def dashboard_panel() -> dict[str, Any]:
     return {
         "notes": notes_page(g.user, page, DASHBOARD_NOTES_PER_PAGE),
         "form_fields": note_form_fields(submitted) if submitted else empty_note_form_fields(),
+        "note_extras": NOTE_EXTRAS,
     }
 
 

@@ -43,7 +43,8 @@ def test_adding_a_note_publishes_it_whole(client, events):
 
     (event,) = events()
     assert event["event"] == "note.created"
-    assert event["note"].keys() == {"id", "title", "body", "created_at", "updated_at"}
+    fields = {"id", "title", "body", "created_at", "updated_at"}
+    assert event["note"].keys() == fields{% if cookiecutter.use_uploads %} | {"attachments"}{% endif %}
     assert (event["note"]["title"], event["note"]["body"]) == ("T", "B")
     assert event["note"]["created_at"] == event["note"]["updated_at"]
 
