@@ -7,7 +7,14 @@ from markupsafe import escape
 
 from app.auth.models import User
 from app.extensions import db
-from app.web.template_helpers import format_date, format_datetime, template_globals
+from app.web.template_helpers import (
+    NAV_ITEMS_KEY,
+    NavItem,
+    format_date,
+    format_datetime,
+    nav_items,
+    template_globals,
+)
 
 NEW_YEAR_2031 = datetime(2031, 1, 1, 0, 0, 30, tzinfo=UTC)
 
@@ -40,12 +47,23 @@ def test_the_filters_are_registered_by_name(app):
     assert app.jinja_env.filters["date"] is format_date
 
 
-def test_the_globals_are_the_app_name_and_the_current_year(app, monkeypatch):
+def test_the_globals_are_the_app_name_the_current_year_and_the_nav_items(app, monkeypatch):
     monkeypatch.setattr(
         "app.web.template_helpers.datetime", SimpleNamespace(now=lambda tz: NEW_YEAR_2031)
     )
     with app.test_request_context():
-        assert template_globals() == {"app_name": app.config["APP_NAME"], "current_year": 2031}
+        assert template_globals() == {
+            "app_name": app.config["APP_NAME"],
+            "current_year": 2031,
+            "nav_items": nav_items,
+        }
+
+
+def test_a_nav_item_is_shown_when_its_part_says(app, monkeypatch):
+    items = [NavItem("shown.html", lambda: True), NavItem("hidden.html", lambda: False)]
+    monkeypatch.setitem(app.extensions, NAV_ITEMS_KEY, items)
+    with app.test_request_context():
+        assert nav_items() == ["shown.html"]
 
 
 def test_every_page_shows_the_app_name_and_year(app, client, monkeypatch):

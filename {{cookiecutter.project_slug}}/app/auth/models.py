@@ -39,6 +39,13 @@ class User(Model):
     last_login_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
     # When the owner followed a link mailed to this address; None until then.
     email_confirmed_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
+{%- if cookiecutter.use_uploads %}
+    # The current picture (app/account/avatar.py); on this row so that every page has it.
+    # The key is added after both tables exist: they name each other.
+    avatar_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_files.id", ondelete="SET NULL", use_alter=True)
+    )
+{%- endif %}
 
     @property
     def email_confirmed(self) -> bool:

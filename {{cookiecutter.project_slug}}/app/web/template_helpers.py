@@ -1,9 +1,12 @@
-"""Jinja globals and filters, registered in one place."""
+"""Jinja globals and filters, registered in one place, and what parts add to the navigation."""
 
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 from flask import Flask, current_app
+from flask.sansio.app import App
 
 DATETIME_FORMAT = "%Y-%m-%d %H:%M UTC"
 DATE_FORMAT = "%d %B %Y"
@@ -21,11 +24,38 @@ def format_date(value: datetime | None) -> str:
     return format_datetime(value, DATE_FORMAT)
 
 
+NAV_ITEMS_KEY = "nav_items"
+
+
+@dataclass(frozen=True)
+class NavItem:
+    """A template a part adds to the navigation of logged-in users, when ``visible()``."""
+
+    template: str
+    visible: Callable[[], bool]
+
+
+def add_nav_item(app: App, template: str, visible: Callable[[], bool]) -> None:
+    """Include ``template`` in ``app``'s navigation whenever ``visible()`` is true.
+
+    So the layout (``templates/base.html``) names no part: removing one
+    leaves nothing of it there.
+    """
+    app.extensions.setdefault(NAV_ITEMS_KEY, []).append(NavItem(template, visible))
+
+
+def nav_items() -> list[str]:
+    """The templates of this request's extra navigation items (the layout asks for users only)."""
+    items: list[NavItem] = current_app.extensions.get(NAV_ITEMS_KEY, [])
+    return [item.template for item in items if item.visible()]
+
+
 def template_globals() -> dict[str, Any]:
-    """Names every template can use: the app's display name and the year."""
+    """Names every template can use: the app's display name, the year, the extra nav items."""
     return {
         "app_name": current_app.config["APP_NAME"],
         "current_year": datetime.now(UTC).year,
+        "nav_items": nav_items,
     }
 
 
