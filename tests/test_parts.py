@@ -34,7 +34,8 @@ PART_TRACES = {
     ),
     "use_uploads": re.compile(
         r"app\.files|app/files|tests/files|STORAGE_URL|S3_ENDPOINT|UPLOAD_|AVATAR_|stored_files"
-        r"|attachment|\bboto|\bmoto|storage_(?:s3|local)|docs/files\.md|\bs3://|account_deleting",
+        r"|attachment|\bboto|\bmoto|storage_(?:s3|local)|docs/files\.md|\bs3://|account_deleting"
+        r"|avatar|\bpil(?:low)?\b",
         re.IGNORECASE,
     ),
     "use_benchmark": re.compile(r"\bbench\b|pyinstrument|bare_app|wrk\b", re.IGNORECASE),
@@ -77,6 +78,8 @@ PART_PATHS = {
         "migrations/versions/0006_files.py",
         "docs/files.md",
         "docker-compose.s3.yml",
+        "app/account/avatar.py",
+        "tests/test_avatar.py",
     ],
     "use_benchmark": ["bench", "tests/bench", "docs/benchmark.md"],
 }
