@@ -38,6 +38,8 @@ PART_PATHS = {
         "tests/realtime/test_bearer.py",
         "docs/api.md",
         "tests/browser/test_live_notes_api.py",
+        "app/notes/attachments_api.py",
+        "tests/notes/test_attachments_api.py",
     ],
     "use_example_notes": [
         "app/notes",

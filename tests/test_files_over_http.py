@@ -17,6 +17,7 @@ import os
 import secrets
 import time
 import uuid
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack
 from dataclasses import dataclass
 
@@ -315,6 +316,20 @@ def test_past_the_quota_is_413_and_stores_nothing(site):
     assert len(site.s3.keys()) == before + 2
     listed = site.call("GET", f"/api/v1/notes/{note_id}/attachments", token).json()
     assert len(listed["items"]) == 2
+
+
+def test_a_burst_of_uploads_at_once_never_passes_the_quota(site):
+    token = new_token(site)
+    note_id = new_note(site, token)
+    size = QUOTA_BYTES // 4
+    with ThreadPoolExecutor(max_workers=10) as pool:
+        answers = list(pool.map(lambda n: upload(site, token, note_id, bytes([n]) * size), range(10)))
+
+    statuses = sorted(answer.status for answer in answers)
+    listed = site.call("GET", f"/api/v1/notes/{note_id}/attachments", token).json()
+
+    assert statuses == [201] * 4 + [413] * 6
+    assert sum(item["size"] for item in listed["items"]) == 4 * size
 
 
 def test_while_storage_is_down_uploads_answer_503_fast_and_recover(site):

@@ -161,6 +161,7 @@ def test_post_gen_hook_writes_a_private_env_with_fresh_secrets(tmp_path):
         "SECRET_KEY=change-me-to-a-long-random-string\n"
         "POSTGRES_PASSWORD=change-me-postgres-password\n"
         "REDIS_PASSWORD=change-me-redis-password\n"
+        "STORAGE_URL=file:///path/to/this/project/instance/files\n"
     )
     (tmp_path / ".env.example").write_text(example, encoding="utf-8")
 
@@ -171,7 +172,22 @@ def test_post_gen_hook_writes_a_private_env_with_fresh_secrets(tmp_path):
     assert env.startswith("SECRET_KEY=")
     assert "\nPOSTGRES_PASSWORD=" in env
     assert "\nREDIS_PASSWORD=" in env
+    assert f"\nSTORAGE_URL={(tmp_path / 'instance' / 'files').as_uri()}\n" in env
     assert stat.S_IMODE((tmp_path / ".env").stat().st_mode) == 0o600
+
+
+def test_without_uploads_the_env_has_no_storage_placeholder_to_fill(tmp_path):
+    hook = load_post_gen_hook(tmp_path, use_uploads=False)
+    example = (
+        "SECRET_KEY=change-me-to-a-long-random-string\n"
+        "POSTGRES_PASSWORD=change-me-postgres-password\n"
+        "REDIS_PASSWORD=change-me-redis-password\n"
+    )
+    (tmp_path / ".env.example").write_text(example, encoding="utf-8")
+
+    hook.write_env_file(tmp_path)
+
+    assert "STORAGE_URL" not in (tmp_path / ".env").read_text(encoding="utf-8")
 
 
 @pytest.mark.parametrize(
@@ -216,6 +232,8 @@ def test_post_gen_hook_removes_a_path_inside_one_already_removed_without_complai
     project = tmp_path / "project"
     files = (
         "app/notes/api.py",
+        "app/notes/attachments_api.py",
+        "tests/notes/test_attachments_api.py",
         "app/notes/live.py",
         "tests/notes/test_notes_api.py",
         "app/api/x.py",

@@ -34,9 +34,9 @@ PART_TRACES = {
     ),
     "use_uploads": re.compile(
         r"app\.files|app/files|tests/files|STORAGE_URL|S3_ENDPOINT|UPLOAD_|AVATAR_|stored_files"
-        r"|attachment|\bboto|\bmoto|storage_(?:s3|local)|docs/files\.md|\bs3://|account_deleting"
-        r"|avatar|\bpil(?:low)?\b",
-        re.IGNORECASE,
+        r"|note_attachments|\battachments?_|/attachments\b|\bAttachment\w*|\bboto3?\b|moto_server"
+        r"|moto\[server\]|storage_(?:s3|local)|docs/files\.md|\bs3://|account_deleting"
+        r"|[Aa]vatar|\bPIL\b|[Pp]illow",
     ),
     "use_benchmark": re.compile(r"\bbench\b|pyinstrument|bare_app|wrk\b", re.IGNORECASE),
 }

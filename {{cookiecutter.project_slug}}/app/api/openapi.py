@@ -139,10 +139,11 @@ def describe_operation(
     """One OpenAPI operation object."""
     is_public = method.upper() in getattr(view, "public_methods", ())
     responses = {}
-    if spec.produces is not None:
+    if spec.produces:
+        binary = {"schema": {"type": "string", "format": "binary"}}
         responses[str(spec.status)] = {
             "description": "The file's bytes.",
-            "content": {spec.produces: {"schema": {"type": "string", "format": "binary"}}},
+            "content": dict.fromkeys(spec.produces, binary),
         }
     elif spec.response is not None:
         responses[str(spec.status)] = {
@@ -179,7 +180,9 @@ def describe_operation(
                     "schema": {
                         "type": "object",
                         "properties": {
-                            name: {"type": "string", "format": "binary"} for name in spec.files
+                            # Not empty: an empty file is refused (422).
+                            name: {"type": "string", "format": "binary", "minLength": 1}
+                            for name in spec.files
                         },
                         "required": list(spec.files),
                     }

@@ -42,9 +42,9 @@ class Operation:
     response: type[BaseModel] | None = None
     status: int = 200
     errors: tuple[int, ...] = field(default_factory=tuple)
-    # Multipart file fields the method reads itself, and the media type of a file it answers.
+    # Multipart file fields the method reads itself, and the media types of a file it answers.
     files: tuple[str, ...] = ()
-    produces: str | None = None
+    produces: tuple[str, ...] = ()
 
 
 def operation(
@@ -55,7 +55,7 @@ def operation(
     status: int = 200,
     errors: Iterable[int] = (),
     files: Iterable[str] = (),
-    produces: str | None = None,
+    produces: Iterable[str] = (),
 ) -> Callable[[Callable[..., Any]], Callable[..., Response]]:
     """Decorate a ``MethodView`` method.
 
@@ -65,7 +65,7 @@ def operation(
     a SQLAlchemy row), optionally with a dict of headers, or None for 204.
     ``errors`` lists statuses the method itself may answer, for the docs;
     ``files`` names the multipart file fields it reads from ``request.files``,
-    and ``produces`` the media type of the file it answers, for the docs too.
+    and ``produces`` the media types of the file it answers, for the docs too.
     """
 
     def decorator(method: Callable[..., Any]) -> Callable[..., Response]:
@@ -79,7 +79,7 @@ def operation(
             status=status,
             errors=tuple(errors),
             files=tuple(files),
-            produces=produces,
+            produces=tuple(produces),
         )
 
         @wraps(method)

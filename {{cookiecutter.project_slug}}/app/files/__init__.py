@@ -11,5 +11,15 @@ and note attachments both store through it, so neither owns the rules.
 - ``downloads.py``: the response that hands a file over without letting it render.
 - ``commands.py``: ``flask files orphans``.
 
-The backends themselves (a directory, S3) live in ``app/infrastructure/storage*.py``.
+A part that stores files for a user goes through three calls:
+
+    upload = receive(request.files.get("file"), current_app.config["UPLOAD_MAX_BYTES"])
+    with storing(user.id, upload, "attachment") as stored:  # 413 past the quota, 503 if down
+        ...  # rows of its own naming stored.id, committed with the file's row
+    return download_response(stored)  # later: the bytes, never rendered on this site
+
+and ``delete_files([stored])`` to remove one (the row now, the bytes by a job).
+``Upload.from_stream(io.BytesIO(data), "name.png")`` stores bytes made by the
+app (a re-encoded image). The backends themselves (a directory, S3) live in
+``app/infrastructure/storage*.py``.
 """

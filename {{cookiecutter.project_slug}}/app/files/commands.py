@@ -23,7 +23,8 @@ def orphans_command() -> None:
     A key listed may belong to an upload still in progress (the file is
     stored a moment before its row): check twice before removing one.
     """
-    rows: dict[str, int] = {key: file_id for key, file_id in db.session.execute(select(StoredFile.key, StoredFile.id))}
+    named = db.session.execute(select(StoredFile.key, StoredFile.id))
+    rows: dict[str, int] = {row.key: row.id for row in named}
     stored = set(storage().keys())
     unnamed = sorted(stored - set(rows))
     missing = sorted(set(rows) - stored)

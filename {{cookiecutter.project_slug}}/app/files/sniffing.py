@@ -15,6 +15,16 @@ from typing import IO
 
 OPAQUE = "application/octet-stream"
 PLAIN_TEXT = "text/plain; charset=utf-8"
+# Every type a download may be served as (the API documents them all).
+SERVED_TYPES = (
+    "image/png",
+    "image/jpeg",
+    "image/gif",
+    "image/webp",
+    "application/pdf",
+    "text/plain",
+    OPAQUE,
+)
 # How much of the file is read to judge it.
 SNIFF_BYTES = 8192
 # (offset, magic, type): the first match wins.

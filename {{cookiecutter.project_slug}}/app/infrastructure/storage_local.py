@@ -53,6 +53,8 @@ class DirectoryStorage:
         try:
             return self.path(key).open("rb")
         except FileNotFoundError:
+            if not self.root.is_dir():  # an unmounted volume, not a missing file
+                raise StorageUnavailable("the storage directory is missing") from None
             raise KeyError(key) from None
         except OSError as error:
             raise StorageUnavailable(f"cannot read the storage directory: {error}") from error

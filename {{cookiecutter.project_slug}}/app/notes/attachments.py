@@ -1,4 +1,4 @@
-"""Files attached to notes: adding, finding and removing them, for the dashboard and the API.
+"""Files attached to notes: adding, finding and removing them, for the dashboard{% if cookiecutter.use_api %} and the API{% endif %}.
 
 The rules of storing (limits, quota, keeping storage and rows in step) are
 ``app/files/``'s; this module ties a stored file to a note.

@@ -16,6 +16,7 @@ from app.api.operations import InvalidInput, operation
 from app.api.schemas import Output
 from app.files.downloads import download_response
 from app.files.service import MissingFile, receive
+from app.files.sniffing import SERVED_TYPES
 from app.notes.api import AttachmentOut
 from app.notes.attachments import attach, detach, get_attachment
 from app.notes.models import Attachment
@@ -65,7 +66,7 @@ class AttachmentView(MethodView):
 
     decorators = [authenticate()]
 
-    @operation(produces="application/octet-stream", errors=(404, 503))
+    @operation(produces=SERVED_TYPES, errors=(404, 503))
     def get(self, note_id: int, attachment_id: int) -> Response:
         """Download an attachment's exact bytes, as an attachment.
 

@@ -64,7 +64,11 @@ def moto_endpoint():
     if command is None:
         missing("moto_server is not installed (pip install 'moto[server]')")
     port = free_port()
-    process = start([command, "-H", "127.0.0.1", "-p", str(port)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    process = start(
+        [command, "-H", "127.0.0.1", "-p", str(port)],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         if not wait_for_port(port, process):
             missing(f"moto_server did not start on port {port}")

@@ -9,8 +9,8 @@ from sqlalchemy import select
 from werkzeug.datastructures import FileStorage
 from werkzeug.exceptions import RequestEntityTooLarge
 
-from app.auth.revocation import delete_account
 from app.auth.models import User
+from app.auth.revocation import delete_account
 from app.extensions import db
 from app.files.models import StoredFile
 from app.files.service import (

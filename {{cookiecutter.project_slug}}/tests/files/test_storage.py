@@ -46,8 +46,17 @@ def test_a_deleted_key_is_gone_and_deleting_it_again_is_fine(storage):
 
 
 def test_opening_a_missing_key_is_a_key_error(storage):
+    storage.put("attachments/other", io.BytesIO(b"x"), 1)
+
     with pytest.raises(KeyError):
         storage.open("attachments/none", "a", "text/plain")
+
+
+def test_a_missing_storage_directory_is_an_outage_not_a_missing_file(app, tmp_path):
+    app.config["STORAGE_URL"] = (tmp_path / "unmounted").as_uri()
+
+    with pytest.raises(StorageUnavailable):
+        storage_for(app).open("attachments/abc", "a", "text/plain")
 
 
 def test_an_unreachable_storage_fails_fast_with_storage_unavailable(app, storage_down):
@@ -83,7 +92,8 @@ def test_a_presigned_url_gives_the_bytes_as_an_attachment(app, s3_bucket, moto_e
 def test_a_non_ascii_name_is_sent_as_filename_star_with_an_ascii_fallback():
     assert attachment_disposition("report.pdf") == "attachment; filename=report.pdf"
     assert attachment_disposition("résumé 報告.pdf") == (
-        "attachment; filename=\"resume .pdf\"; filename*=UTF-8''r%C3%A9sum%C3%A9%20%E5%A0%B1%E5%91%8A.pdf"
+        'attachment; filename="resume .pdf"; '
+        "filename*=UTF-8''r%C3%A9sum%C3%A9%20%E5%A0%B1%E5%91%8A.pdf"
     )
 
 

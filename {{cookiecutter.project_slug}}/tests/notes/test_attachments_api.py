@@ -216,9 +216,7 @@ def test_another_users_note_or_attachment_is_404(api, other_api, note_id):
     assert is_problem(api.get(f"{attachments_path(note_id)}/999999"), 404)
 
 
-def test_while_storage_is_down_uploads_are_503_within_2_seconds(
-    app, api, note_id, storage_down
-):
+def test_while_storage_is_down_uploads_are_503_within_2_seconds(app, api, note_id, storage_down):
     storage_down()
     started = time.monotonic()
 
@@ -245,9 +243,7 @@ def test_while_s3_is_down_downloads_are_503_and_work_again_after(
     assert download(api, url).data == b"hello"
 
 
-def test_s3_downloads_can_redirect_to_a_presigned_url(
-    app, api, note_id, s3_bucket, moto_endpoint
-):
+def test_s3_downloads_can_redirect_to_a_presigned_url(app, api, note_id, s3_bucket, moto_endpoint):
     app.config.update(
         STORAGE_URL=f"s3://{s3_bucket}",
         S3_ENDPOINT_URL=moto_endpoint,
