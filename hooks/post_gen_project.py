@@ -64,6 +64,7 @@ PART_PATHS = {
         "app/templates/account/avatar_panel.html",
         "app/templates/account/nav_avatar.html",
         "tests/test_avatar.py",
+        "tests/browser/test_files_journey.py",
         "app/infrastructure/storage.py",
         "app/infrastructure/storage_local.py",
         "app/infrastructure/storage_s3.py",
