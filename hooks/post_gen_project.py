@@ -61,6 +61,12 @@ PART_PATHS = {
     ],
     "use_uploads": [
         "app/files",
+        "app/account/avatar.py",
+        "app/templates/account/avatar.html",
+        "app/templates/account/avatar_panel.html",
+        "app/templates/account/nav_avatar.html",
+        "tests/test_avatar.py",
+        "tests/browser/test_files_journey.py",
         "app/infrastructure/storage.py",
         "app/infrastructure/storage_local.py",
         "app/infrastructure/storage_s3.py",

@@ -35,7 +35,8 @@ PART_TRACES = {
     "use_uploads": re.compile(
         r"app\.files|app/files|tests/files|STORAGE_URL|S3_ENDPOINT|UPLOAD_|AVATAR_|stored_files"
         r"|note_attachments|\battachments?_|/attachments\b|\bAttachment\w*|\bboto3?\b|moto_server"
-        r"|moto\[server\]|storage_(?:s3|local)|docs/files\.md|\bs3://|account_deleting",
+        r"|moto\[server\]|storage_(?:s3|local)|docs/files\.md|\bs3://|account_deleting"
+        r"|[Aa]vatar|\bPIL\b|[Pp]illow",
     ),
     "use_admin": re.compile(
         r"app\.admin|app/admin|tests/admin|/admin\b|is_admin|disabled_at|audit_events|AuditEvent"
@@ -83,6 +84,8 @@ PART_PATHS = {
         "migrations/versions/0006_files.py",
         "docs/files.md",
         "docker-compose.s3.yml",
+        "app/account/avatar.py",
+        "tests/test_avatar.py",
     ],
     "use_admin": [
         "app/admin",

@@ -8,10 +8,11 @@ from markupsafe import escape
 from app.auth.models import User
 from app.extensions import db
 from app.web.template_helpers import (
-    add_nav_link,
+    NAV_ITEMS_KEY,
+    NavItem,
     format_date,
     format_datetime,
-    nav_links,
+    nav_items,
     template_globals,
 )
 
@@ -46,7 +47,7 @@ def test_the_filters_are_registered_by_name(app):
     assert app.jinja_env.filters["date"] is format_date
 
 
-def test_the_globals_are_the_app_name_the_current_year_and_the_links(app, monkeypatch):
+def test_the_globals_are_the_app_name_the_current_year_and_the_nav_items(app, monkeypatch):
     monkeypatch.setattr(
         "app.web.template_helpers.datetime", SimpleNamespace(now=lambda tz: NEW_YEAR_2031)
     )
@@ -54,18 +55,15 @@ def test_the_globals_are_the_app_name_the_current_year_and_the_links(app, monkey
         assert template_globals() == {
             "app_name": app.config["APP_NAME"],
             "current_year": 2031,
-            "nav_links": nav_links,
+            "nav_items": nav_items,
         }
 
 
-def test_a_parts_navigation_link_shows_when_it_says_so(app, monkeypatch):
-    monkeypatch.setitem(app.extensions, "nav_links", [])
-    shown = {"reports": True}
-    add_nav_link(app, "Reports", "main.index", lambda: shown["reports"])
+def test_a_nav_item_is_shown_when_its_part_says(app, monkeypatch):
+    items = [NavItem("shown.html", lambda: True), NavItem("hidden.html", lambda: False)]
+    monkeypatch.setitem(app.extensions, NAV_ITEMS_KEY, items)
     with app.test_request_context():
-        assert [link.label for link in nav_links()] == ["Reports"]
-        shown["reports"] = False
-        assert nav_links() == []
+        assert nav_items() == ["shown.html"]
 
 
 def test_every_page_shows_the_app_name_and_year(app, client, monkeypatch):

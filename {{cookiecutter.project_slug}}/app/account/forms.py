@@ -1,6 +1,9 @@
 """The account forms. Each asks for the current password; Flask-WTF adds the CSRF token."""
 
 from flask_wtf import FlaskForm
+{%- if cookiecutter.use_uploads %}
+from flask_wtf.file import FileField, FileRequired
+{%- endif %}
 from wtforms import EmailField, PasswordField, SubmitField
 from wtforms.validators import DataRequired
 
@@ -34,3 +37,18 @@ class DeleteAccountForm(FlaskForm):
 
     current_password = current_password_field()
     submit = SubmitField("Delete my account")
+{%- if cookiecutter.use_uploads %}
+
+
+class AvatarForm(FlaskForm):
+    """A picture for the account (judged by its content in app/files/images.py)."""
+
+    avatar = FileField("Picture", validators=[FileRequired("Choose an image to upload.")])
+    submit = SubmitField("Upload picture")
+
+
+class RemoveAvatarForm(FlaskForm):
+    """Only the CSRF token: removing the picture asks for nothing else."""
+
+    submit = SubmitField("Remove picture")
+{%- endif %}

@@ -48,6 +48,13 @@ class User(Model):
     # When an administrator disabled the account; None while it may log in.
     disabled_at: Mapped[datetime | None] = mapped_column(UTCDateTime())
 {%- endif %}
+{%- if cookiecutter.use_uploads %}
+    # The current picture (app/account/avatar.py); on this row so that every page has it.
+    # The key is added after both tables exist: they name each other.
+    avatar_id: Mapped[int | None] = mapped_column(
+        ForeignKey("stored_files.id", ondelete="SET NULL", use_alter=True)
+    )
+{%- endif %}
 
     @property
     def email_confirmed(self) -> bool:

@@ -53,6 +53,10 @@ class Storage(Protocol):
         """The file's bytes, or a short-lived URL that answers with ``filename`` as an
         attachment and ``content_type``; ``KeyError`` when there is no such key."""
 
+    def read(self, key: str) -> IO[bytes]:
+        """The file's bytes, always through the app (never a redirect); ``KeyError`` when
+        there is no such key. For what the app's own pages show (an avatar)."""
+
     def delete(self, key: str) -> None:
         """Remove ``key``; a key that is already gone is not an error."""
 

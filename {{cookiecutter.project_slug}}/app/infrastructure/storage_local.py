@@ -47,8 +47,11 @@ class DirectoryStorage:
             raise StorageUnavailable(f"cannot write to the storage directory: {error}") from error
 
     def open(self, key: str, filename: str, content_type: str) -> Download:
+        return Download(stream=self.read(key))
+
+    def read(self, key: str) -> IO[bytes]:
         try:
-            return Download(stream=self.path(key).open("rb"))
+            return self.path(key).open("rb")
         except FileNotFoundError:
             if not self.root.is_dir():  # an unmounted volume, not a missing file
                 raise StorageUnavailable("the storage directory is missing") from None

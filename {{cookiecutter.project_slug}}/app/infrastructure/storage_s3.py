@@ -47,6 +47,9 @@ class S3Storage:
     def open(self, key: str, filename: str, content_type: str) -> Download:
         if self.redirect_expires is not None:
             return Download(redirect_url=self.presigned_url(key, filename, content_type))
+        return Download(stream=self.read(key))
+
+    def read(self, key: str) -> IO[bytes]:
         try:
             answer = self.client.get_object(Bucket=self.bucket, Key=self.name(key))
         except ClientError as error:
@@ -55,7 +58,8 @@ class S3Storage:
             raise StorageUnavailable(f"S3 refused the download: {error}") from error
         except BotoCoreError as error:
             raise StorageUnavailable(f"S3 is unreachable: {error}") from error
-        return Download(stream=answer["Body"])
+        body: IO[bytes] = answer["Body"]
+        return body
 
     def presigned_url(self, key: str, filename: str, content_type: str) -> str:
         """A URL answering with the object as an attachment named ``filename`` (signed

@@ -1,4 +1,4 @@
-"""Jinja globals and filters, registered in one place, and the navigation's extra links."""
+"""Jinja globals and filters, registered in one place, and what parts add to the navigation."""
 
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,34 +24,38 @@ def format_date(value: datetime | None) -> str:
     return format_datetime(value, DATE_FORMAT)
 
 
-NAV_LINKS_KEY = "nav_links"
+NAV_ITEMS_KEY = "nav_items"
 
 
 @dataclass(frozen=True)
-class NavLink:
-    """A link a part adds to the navigation, shown to logged-in users ``visible`` says."""
+class NavItem:
+    """A template a part adds to the navigation of logged-in users, when ``visible()``."""
 
-    label: str
-    endpoint: str
+    template: str
     visible: Callable[[], bool]
 
 
-def add_nav_link(app: App, label: str, endpoint: str, visible: Callable[[], bool]) -> None:
-    """Show a link to ``endpoint`` in ``app``'s navigation whenever ``visible()`` is true."""
-    app.extensions.setdefault(NAV_LINKS_KEY, []).append(NavLink(label, endpoint, visible))
+def add_nav_item(app: App, template: str, visible: Callable[[], bool]) -> None:
+    """Include ``template`` in ``app``'s navigation whenever ``visible()`` is true.
+
+    So the layout (``templates/base.html``) names no part: removing one
+    leaves nothing of it there.
+    """
+    app.extensions.setdefault(NAV_ITEMS_KEY, []).append(NavItem(template, visible))
 
 
-def nav_links() -> list[NavLink]:
-    """The extra navigation links for this request (the layout calls it for users only)."""
-    return [link for link in current_app.extensions.get(NAV_LINKS_KEY, []) if link.visible()]
+def nav_items() -> list[str]:
+    """The templates of this request's extra navigation items (the layout asks for users only)."""
+    items: list[NavItem] = current_app.extensions.get(NAV_ITEMS_KEY, [])
+    return [item.template for item in items if item.visible()]
 
 
 def template_globals() -> dict[str, Any]:
-    """Names every template can use: the app's display name, the year, the extra links."""
+    """Names every template can use: the app's display name, the year, the extra nav items."""
     return {
         "app_name": current_app.config["APP_NAME"],
         "current_year": datetime.now(UTC).year,
-        "nav_links": nav_links,
+        "nav_items": nav_items,
     }
 
 

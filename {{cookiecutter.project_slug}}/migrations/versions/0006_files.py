@@ -1,4 +1,4 @@
-"""Create stored_files (every file a user stores){% if cookiecutter.use_example_notes %} and note_attachments{% endif %}.
+"""Create stored_files (every file a user stores), users.avatar_id{% if cookiecutter.use_example_notes %} and note_attachments{% endif %}.
 
 Revision ID: 0006_files
 Revises: 0004_email_confirmation
@@ -37,6 +37,15 @@ def upgrade():
     op.create_index(
         op.f("ix_stored_files_owner_id"), "stored_files", ["owner_id"], unique=False
     )
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.add_column(sa.Column("avatar_id", sa.Integer(), nullable=True))
+        batch_op.create_foreign_key(
+            batch_op.f("fk_users_avatar_id_stored_files"),
+            "stored_files",
+            ["avatar_id"],
+            ["id"],
+            ondelete="SET NULL",
+        )
 {%- if cookiecutter.use_example_notes %}
     op.create_table(
         "note_attachments",
@@ -63,6 +72,9 @@ def upgrade():
 
 
 def downgrade():
+    with op.batch_alter_table("users") as batch_op:
+        batch_op.drop_constraint(batch_op.f("fk_users_avatar_id_stored_files"), type_="foreignkey")
+        batch_op.drop_column("avatar_id")
 {%- if cookiecutter.use_example_notes %}
     op.drop_index(op.f("ix_note_attachments_note_id"), table_name="note_attachments")
     op.drop_table("note_attachments")
