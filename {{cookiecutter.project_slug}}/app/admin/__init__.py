@@ -11,7 +11,7 @@ from flask import Blueprint, g
 from flask.blueprints import BlueprintSetupState
 
 from app.auth.roles import ADMIN, has_role, require_role
-from app.web.template_helpers import add_nav_link
+from app.web.template_helpers import add_nav_item
 
 # Its templates live here too; its stylesheet is the site's static/css/admin.css.
 bp = Blueprint("admin", __name__, template_folder="templates", cli_group="admin")
@@ -31,7 +31,7 @@ def is_administrator() -> bool:
 @bp.record_once
 def show_in_navigation(state: BlueprintSetupState) -> None:
     """Registering the blueprint adds "Admin" to the navigation of administrators."""
-    add_nav_link(state.app, "Admin", "admin.users", is_administrator)
+    add_nav_item(state.app, "admin/nav_link.html", is_administrator)
 
 
 # Each attaches its views or commands to bp.

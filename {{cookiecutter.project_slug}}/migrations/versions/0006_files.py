@@ -1,7 +1,7 @@
 """Create stored_files (every file a user stores), users.avatar_id{% if cookiecutter.use_example_notes %} and note_attachments{% endif %}.
 
 Revision ID: 0006_files
-Revises: 0004_email_confirmation
+Revises: {{ "0005_roles" if cookiecutter.use_admin else "0004_email_confirmation" }}
 Create Date: 2026-12-07
 """
 
@@ -9,7 +9,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_files"
-down_revision = "0004_email_confirmation"
+down_revision = "{{ '0005_roles' if cookiecutter.use_admin else '0004_email_confirmation' }}"
 branch_labels = None
 depends_on = None
 
