@@ -21,10 +21,13 @@ import contextlib
 import ctypes
 import os
 import signal
+import socket
 import subprocess
 import sys
 from collections.abc import Callable
 from typing import Any
+
+import pytest
 
 # From <linux/prctl.h>.
 PR_SET_PDEATHSIG = 1
@@ -72,3 +75,18 @@ def signal_group(process: subprocess.Popen[bytes], number: signal.Signals) -> No
     """Send ``number`` to the process group ``process`` leads, if it still has members."""
     with contextlib.suppress(ProcessLookupError):
         os.killpg(process.pid, number)
+
+
+def missing(reason):
+    """Skip a test whose service or browser is missing, saying why; under ``CI=true``
+    fail it instead, so a CI machine cannot pass by skipping."""
+    if os.environ.get("CI", "").lower() == "true":
+        pytest.fail(f"{reason} (required under CI=true)")
+    pytest.skip(reason)
+
+
+def free_port():
+    """A TCP port on 127.0.0.1 that nothing listens on, for a server a test starts."""
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]

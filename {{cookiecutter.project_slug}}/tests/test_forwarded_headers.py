@@ -7,7 +7,6 @@ each failed login, or claim HTTPS over plain HTTP (app/web/proxy.py).
 import http.client
 import json
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -21,6 +20,7 @@ from app.auth.guard import public
 from app.web import proxy
 from config import ConfigError, load_settings
 from tests.conftest import CSRF_TOKEN, EMAIL
+from tests.processes import free_port
 
 OUTSIDER = "198.51.100.20"
 WRONG = "not the password"
@@ -140,12 +140,6 @@ def test_a_list_gunicorn_would_refuse_stops_the_app(monkeypatch, allow):
         production_settings(monkeypatch, allow)
     assert "FORWARDED_ALLOW_IPS must be addresses or CIDR networks" in str(error.value)
     assert json.dumps(allow) not in str(error.value)
-
-
-def free_port():
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        return probe.getsockname()[1]
 
 
 def get_from(source, port, path, headers):

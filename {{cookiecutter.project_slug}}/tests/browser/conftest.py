@@ -23,7 +23,6 @@ import contextlib
 import os
 import re
 import secrets
-import socket
 import subprocess
 import sys
 import time
@@ -40,6 +39,7 @@ import config
 from app import create_app
 from app.extensions import db
 from tests import processes
+from tests.processes import free_port, missing
 
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 CHROMIUM_ARGS = [
@@ -61,19 +61,6 @@ PATIENCE_MS = 10_000
 # times to ask (see close_target).
 CLOSE_WAIT_MS = 250
 CLOSE_ATTEMPTS = 20
-
-
-def missing(reason):
-    """Skip (fail under CI=true) for a missing browser or service."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (required under CI=true)")
-    pytest.skip(reason)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 class Instance:

@@ -7,7 +7,6 @@ are skipped, saying why; under ``CI=true`` they fail instead, like every
 test that needs a service.
 """
 
-import os
 import shutil
 import socket
 import subprocess
@@ -19,7 +18,7 @@ from pathlib import Path
 import boto3
 import pytest
 
-from tests.processes import start, stop
+from tests.processes import free_port, missing, start, stop
 
 # moto accepts any credentials; boto3 needs some, and a region.
 AWS_VARIABLES = {
@@ -28,19 +27,6 @@ AWS_VARIABLES = {
     "AWS_DEFAULT_REGION": "us-east-1",
 }
 START_SECONDS = 20
-
-
-def missing(reason):
-    """Skip (fail under CI=true) for a missing service."""
-    if os.environ.get("CI", "").lower() == "true":
-        pytest.fail(f"{reason} (required under CI=true)")
-    pytest.skip(reason)
-
-
-def free_port():
-    with socket.socket() as sock:
-        sock.bind(("127.0.0.1", 0))
-        return sock.getsockname()[1]
 
 
 def wait_for_port(port, process, seconds=START_SECONDS):
