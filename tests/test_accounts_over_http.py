@@ -25,7 +25,13 @@ import pytest
 
 from helpers.browser import Browser
 from helpers.mail import SMTPServer
-from helpers.processes import describe, run, server_log, start_server, stop_server
+from helpers.processes import (
+    describe,
+    run,
+    server_log,
+    start_worker,
+    stop_server,
+)
 from helpers.services import given_database_url, given_redis_url
 from helpers.serving import new_email, serve_bake
 
@@ -36,7 +42,6 @@ PUBLIC_URL = "https://accounts.example.test"
 RETRY_INTERVALS = [1] * 12
 # The contract's budget for a page that queues a mail, whatever the mail server does.
 PAGE_SECONDS = 2.0
-WORKER_START_SECONDS = 30
 
 
 class ClientBrowser(Browser):
@@ -74,19 +79,11 @@ class Site:
 
     def start_worker(self, name="worker", **env):
         """Start ``flask worker`` with the site's environment and ``env``; wait until it listens."""
-        process = start_server(
+        return start_worker(
             self.project,
-            ["-m", "flask", "worker"],
             {**self.server.env, **env},
             self.workdir / f"{name}-{secrets.token_hex(3)}.log",
         )
-        deadline = time.monotonic() + WORKER_START_SECONDS
-        while "Listening on" not in server_log(process):
-            if process.poll() is not None or time.monotonic() > deadline:
-                stop_server(process)
-                raise AssertionError(f"the worker did not start:\n{server_log(process)}")
-            time.sleep(0.1)
-        return process
 
     def flask(self, *args, **env):
         """Run a ``flask`` command of the bake with the site's environment."""

@@ -30,6 +30,7 @@ from helpers.processes import (
     run,
     server_log,
     start_server,
+    start_worker,
     stop_server,
 )
 from helpers.services import given_database_url, given_redis_url
@@ -46,7 +47,6 @@ AWS_ENV = {
     "AWS_SECRET_ACCESS_KEY": "forge-secret",
     "AWS_DEFAULT_REGION": "us-east-1",
 }
-WORKER_START_SECONDS = 30
 S3_START_SECONDS = 30
 # The contract: a deleted file leaves storage within 60 s; an outage answers within 2 s.
 REMOVAL_SECONDS = 60
@@ -146,19 +146,9 @@ class Site:
         return result
 
     def start_worker(self):
-        process = start_server(
-            self.project,
-            ["-m", "flask", "worker"],
-            self.server.env,
-            self.workdir / f"worker-{secrets.token_hex(3)}.log",
+        return start_worker(
+            self.project, self.server.env, self.workdir / f"worker-{secrets.token_hex(3)}.log"
         )
-        deadline = time.monotonic() + WORKER_START_SECONDS
-        while "Listening on" not in server_log(process):
-            if process.poll() is not None or time.monotonic() > deadline:
-                stop_server(process)
-                raise AssertionError(f"the worker did not start:\n{server_log(process)}")
-            time.sleep(0.1)
-        return process
 
 
 @pytest.fixture(scope="module")
@@ -323,7 +313,9 @@ def test_a_burst_of_uploads_at_once_never_passes_the_quota(site):
     note_id = new_note(site, token)
     size = QUOTA_BYTES // 4
     with ThreadPoolExecutor(max_workers=10) as pool:
-        answers = list(pool.map(lambda n: upload(site, token, note_id, bytes([n]) * size), range(10)))
+        answers = list(
+            pool.map(lambda n: upload(site, token, note_id, bytes([n]) * size), range(10))
+        )
 
     statuses = sorted(answer.status for answer in answers)
     listed = site.call("GET", f"/api/v1/notes/{note_id}/attachments", token).json()

@@ -172,6 +172,18 @@ def wait_for_http(url, process, timeout=30):
     raise AssertionError(f"no answer from {url} within {timeout}s:\n" + server_log(process))
 
 
+def start_worker(project, env, log_path, timeout=30):
+    """Start a bake's ``flask worker`` with ``env``; return once it listens for jobs."""
+    process = start_server(project, ["-m", "flask", "worker"], env, log_path)
+    deadline = time.monotonic() + timeout
+    while "Listening on" not in server_log(process):
+        if process.poll() is not None or time.monotonic() > deadline:
+            stop_server(process)
+            raise AssertionError(f"the worker did not start:\n{server_log(process)}")
+        time.sleep(0.1)
+    return process
+
+
 def stop_server(process, timeout=15):
     """Stop a server and every process it started: SIGTERM, wait, then SIGKILL."""
     # The group id is the server's own pid, and stays ours until it is reaped.
