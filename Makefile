@@ -12,7 +12,7 @@ FLASK_RUN_PORT ?= 5000
 PYTEST_ARGS ?=
 
 .DEFAULT_GOAL := help
-.PHONY: help test demo lint clean
+.PHONY: help test demo lint lock clean
 
 help: ## List the available targets
 	@echo "Usage: make <target>"
@@ -48,9 +48,13 @@ demo: $(STAMP) ## Bake the template with defaults into build/demo and serve it
 	echo "+ flask run on http://$(FLASK_RUN_HOST):$(FLASK_RUN_PORT)"; \
 	FLASK_RUN_HOST=$(FLASK_RUN_HOST) FLASK_RUN_PORT=$(FLASK_RUN_PORT) exec $(BIN)/flask run
 
-lint: $(STAMP) ## Check style of hooks/ and tests/ with ruff
-	$(BIN)/ruff check hooks tests
-	$(BIN)/ruff format --check hooks tests
+lint: $(STAMP) ## Check style of hooks/, scripts/ and tests/ with ruff
+	$(BIN)/ruff check hooks scripts tests
+	$(BIN)/ruff format --check hooks scripts tests
+
+# One `uv lock` per set of answers, merged into the project template's uv.lock.
+lock: $(STAMP) ## Rewrite the project template's uv.lock after a dependency change (UPGRADE=1: newest versions)
+	$(BIN)/python scripts/lock.py --uv $(BIN)/uv $(if $(UPGRADE),--upgrade)
 
 clean: ## Remove build/, .venv/ and .pytest_cache
 	rm -rf build $(VENV) .pytest_cache

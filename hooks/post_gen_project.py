@@ -1,4 +1,5 @@
-"""Finish a fresh bake: remove the parts an answer turned off, write a private .env.
+"""Finish a fresh bake: remove the parts an answer turned off, write a private .env,
+and record where the project came from in .cruft.json (for ``cruft update``).
 
 Every file is rendered first; then this hook deletes what belongs to a part
 the answers left out (cookiecutter-django's way), so few files need
@@ -10,9 +11,12 @@ its replay file, and a secret must never be written anywhere but ``.env``
 (which .gitignore keeps out of version control).
 """
 
+import json
 import os
+import re
 import secrets
 import shutil
+import subprocess
 from pathlib import Path
 
 OWNER_READ_WRITE = 0o600
@@ -100,6 +104,17 @@ PART_PATHS = {
     ],
 }
 
+# The bake as cookiecutter saw it: the answers, and where the template came from.
+# ``_repo_dir`` is missing when cruft renders the template itself (create,
+# update, diff): cruft then writes .cruft.json on its own.
+CONTEXT = json.loads({{ cookiecutter | tojson | tojson }})
+# cookiecutter's abbreviations, spelled out as the git URLs cruft clones.
+ABBREVIATIONS = {
+    "gh": "https://github.com/{}.git",
+    "gl": "https://gitlab.com/{}.git",
+    "bb": "https://bitbucket.org/{}",
+}
+
 # Each placeholder in .env.example and the secret that replaces it in .env.
 SECRETS = {
     "change-me-to-a-long-random-string": lambda: secrets.token_urlsafe(48),
@@ -161,6 +176,70 @@ def write_env_file(project_root):
     target.chmod(OWNER_READ_WRITE)
 
 
+def from_caller(path):
+    """``path`` as the directory cookiecutter was started in saw it, if it is the template.
+
+    Hooks run inside the new project, so a relative path given to cookiecutter
+    is resolved against the caller's $PWD (which the shell keeps), and kept
+    only if it holds a template.
+    """
+    resolved = Path(os.environ.get("PWD", "."), path).resolve()
+    return resolved if (resolved / "cookiecutter.json").is_file() else None
+
+
+def template_source(template):
+    """The template as cruft can clone it: an absolute path, or a full git URL."""
+    prefix, colon, rest = template.partition(":")
+    if colon and prefix in ABBREVIATIONS:
+        return ABBREVIATIONS[prefix].format(rest)
+    if re.match(r"^[a-z][a-z0-9+.-]*://|^[\w.-]+@", template):
+        return template
+    local = from_caller(template)
+    return str(local) if local else template
+
+
+def template_commit(repo_dir):
+    """The template's commit (None outside a git checkout, or without git)."""
+    repo_dir = from_caller(repo_dir)
+    if repo_dir is None:
+        return None
+    try:
+        result = subprocess.run(
+            ["git", "-C", repo_dir, "rev-parse", "HEAD"],
+            capture_output=True,
+            text=True,
+            check=False,
+        )
+    except OSError:
+        return None
+    commit = result.stdout.strip()
+    return commit if result.returncode == 0 and re.fullmatch(r"[0-9a-f]{40}", commit) else None
+
+
+def write_cruft_file(project_root, context):
+    """Record the template, its commit and the answers where cruft reads them.
+
+    ``cruft check`` then says whether the template has moved on, and
+    ``cruft update`` re-renders both commits with these answers and applies
+    the difference to the project (docs/upgrading.md). Only the answers are
+    kept: cookiecutter's own keys (``_output_dir``...) describe this machine.
+    """
+    source = template_source(context["_template"])
+    answers = {key: value for key, value in context.items() if not key.startswith("_")}
+    commit = template_commit(context["_repo_dir"])
+    state = {
+        "template": source,
+        "commit": commit,
+        "checkout": context.get("_checkout"),
+        "context": {"cookiecutter": {**answers, "_template": source, "_commit": commit}},
+        "directory": None,
+    }
+    text = json.dumps(state, ensure_ascii=False, indent=2, separators=(",", ": ")) + "\n"
+    (project_root / ".cruft.json").write_text(text, encoding="utf-8")
+
+
 if __name__ == "__main__":
     remove_parts(Path.cwd(), ANSWERS)
     write_env_file(Path.cwd())
+    if "_repo_dir" in CONTEXT:
+        write_cruft_file(Path.cwd(), CONTEXT)

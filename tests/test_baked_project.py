@@ -6,17 +6,20 @@ files are used in every run, so the SQLite path is always covered too.
 """
 
 import html
+import os
 import secrets
 import shutil
 import sqlite3
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
+from pathlib import Path
 
 import pytest
 
 from helpers.baking import TEMPLATE_DIR
-from helpers.processes import describe, free_port, project_env, run
+from helpers.dockerfile import stage_commands
+from helpers.processes import describe, free_port, project_env, run, run_command
 from helpers.services import (
     OwnRedis,
     fresh_postgres_database,
@@ -25,6 +28,7 @@ from helpers.services import (
     postgres_tables,
     sqlite_url,
 )
+from helpers.tools import tool
 
 # Bakes made to run things in. The generated suite runs for each answer set
 # that removes a part, since each removes tests too; it is the slowest step.
@@ -56,6 +60,16 @@ SUITE_RUNS = {
     "no-admin": [],
     "minimal": [],
     "benchmark": ["tests/bench", "--no-cov"],
+}
+# Where each suite's packages come from. The rest run in the template's own
+# venv (requirements-dev.txt pins what the lock pins; tests/test_locks.py).
+SUITE_INSTALLS = {
+    # A venv made by the image's builder and dev stages' RUN commands, run outside
+    # a container: what `docker compose ... run --rm web pytest` runs the suite with.
+    "default": "image-dev-stage",
+    # The project's own `make test`: `uv sync --locked`, with uv put in .tools/
+    # by the Makefile (no uv on PATH), as on a machine with only python3 and make.
+    "no-admin": "make-test",
 }
 # Suites run one after another: each keeps every core busy with its own pytest-xdist
 # workers (-n auto in its pyproject.toml), each worker on databases of its own.
@@ -109,6 +123,34 @@ def suite_services(**extra_env):
         yield project_env(**overrides)
 
 
+def without_uv(path):
+    """``path`` minus its directories holding a ``uv``."""
+    return os.pathsep.join(
+        directory for directory in path.split(os.pathsep) if not (Path(directory) / "uv").exists()
+    )
+
+
+def image_dev_stage_venv(project, directory):
+    """The virtualenv the image's builder and dev stages make, made here without Docker.
+
+    Returns it and the dev stage's environment. uv's cache is kept (the image
+    sets UV_NO_CACHE: a build has none to reuse; a test run does).
+    """
+    directory.mkdir()
+    (directory / "wheelhouse").mkdir()
+    moved = {"/tmp/": f"{directory}/", "/opt/venv": directory / "venv"}
+    moved["/wheelhouse"] = directory / "wheelhouse"
+    commands, environment = stage_commands(project / "Dockerfile", ["builder", "dev"], moved)
+    environment.pop("UV_NO_CACHE")
+    environment["COVERAGE_FILE"] = str(directory / ".coverage")
+    uv = Path(tool("uv")).parent
+    env = project_env(**environment, PATH=os.pathsep.join([str(uv), os.environ["PATH"]]))
+    for command in commands:
+        result = run_command(project, ["sh", "-ec", command], env=env, timeout=900)
+        assert result.returncode == 0, describe(result)
+    return directory / "venv", environment
+
+
 def run_suite(project, answer_set, extra_args):
     """Run a bake's own test suite on services of its own; return the CompletedProcess.
 
@@ -116,6 +158,15 @@ def run_suite(project, answer_set, extra_args):
     (CI keeps them as artifacts).
     """
     with suite_services(BROWSER_SCREENSHOTS=str(SCREENSHOTS_DIR / answer_set)) as env:
+        install = SUITE_INSTALLS.get(answer_set)
+        if install == "image-dev-stage":
+            venv, stage_env = image_dev_stage_venv(project, project.parent / "image")
+            env.update(stage_env, PATH=os.pathsep.join([str(venv / "bin"), env["PATH"]]))
+            command = [str(venv / "bin" / "python"), "-m", "pytest", *PYTEST[1:], *extra_args]
+            return run_command(project, command, env=env, timeout=2400)
+        if install == "make-test":
+            env["PATH"] = without_uv(env["PATH"])
+            return run_command(project, ["make", "test"], env=env, timeout=2400)
         return run(project, *PYTEST, *extra_args, env=env, timeout=2400)
 
 

@@ -222,15 +222,25 @@ def runtime_dependencies(project_root):
     }
 
 
+def locked_packages(project_root):
+    """The names of the packages a bake's uv.lock pins."""
+    with (project_root / "uv.lock").open("rb") as file:
+        return {package["name"] for package in tomllib.load(file)["package"]}
+
+
 def test_runtime_dependencies_follow_the_parts(answer_set):
     runtime = runtime_dependencies(answer_set.bake.path)
-    pins = (answer_set.bake.path / "requirements.txt").read_text(encoding="utf-8").lower()
+    locked = locked_packages(answer_set.bake.path)
 
     assert ("simple-websocket" in runtime) == answer(answer_set, "use_realtime")
     assert ("boto3" in runtime) == answer(answer_set, "use_uploads")
-    assert ("boto3==" in pins) == answer(answer_set, "use_uploads")
-    assert ("simple-websocket==" in pins) == answer(answer_set, "use_realtime")
-    assert ("wsproto==" in pins) == answer(answer_set, "use_realtime")
+    assert ("boto3" in locked) == answer(answer_set, "use_uploads")
+    assert ("pillow" in locked) == answer(answer_set, "use_uploads")
+    assert ("moto" in locked) == answer(answer_set, "use_uploads")
+    assert ("simple-websocket" in locked) == answer(answer_set, "use_realtime")
+    assert ("wsproto" in locked) == answer(answer_set, "use_realtime")
+    assert ("schemathesis" in locked) == answer(answer_set, "use_api")
+    assert ("pyinstrument" in locked) == answer(answer_set, "use_benchmark")
 
 
 def migration_links(project_root):

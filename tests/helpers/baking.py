@@ -49,13 +49,13 @@ def write_cookiecutter_config(directory):
     return config_file, replay_dir
 
 
-def bake(directory, extra_context=None):
-    """Bake the template without prompts into ``directory``; return the ``Bake``."""
+def bake(directory, extra_context=None, template=TEMPLATE_DIR):
+    """Bake the template (or a copy) without prompts into ``directory``; return the ``Bake``."""
     config_file, replay_dir = write_cookiecutter_config(directory / "user")
     output_dir = directory / "output"
     output_dir.mkdir(parents=True)
     project = cookiecutter(
-        str(TEMPLATE_DIR),
+        str(template),
         no_input=True,
         extra_context=extra_context or {},
         output_dir=str(output_dir),

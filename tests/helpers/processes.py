@@ -67,13 +67,17 @@ def project_env(**overrides):
 
 
 def run(project, *args, env, timeout=COMMAND_TIMEOUT):
-    """Run ``python <args>`` in ``project``; return the CompletedProcess.
+    """Run ``python <args>`` in ``project``; return the CompletedProcess."""
+    return run_command(project, [sys.executable, *args], env=env, timeout=timeout)
+
+
+def run_command(project, command, env, timeout=COMMAND_TIMEOUT):
+    """Run ``command`` in ``project``; return the CompletedProcess.
 
     The command runs in its own process group. One that outlives ``timeout``
     is killed with everything it started (gunicorn workers, say) and the test
     fails, showing its output, instead of blocking the run.
     """
-    command = [sys.executable, *args]
     with subprocess.Popen(
         command,
         cwd=project,

@@ -46,9 +46,14 @@ def database_url_for(url, worker):
 
 
 def create_postgresql_database(url, worker_url):
-    """Create the worker's database on the server of ``url`` unless it exists."""
+    """Create the worker's database on the server of ``url`` unless it exists.
+
+    Connects to the server's maintenance database, so the database ``url`` names
+    need not exist (the compose stack's tests name one that does not).
+    """
     name = make_url(worker_url).database
-    engine = create_engine(config.normalize_database_url(url), isolation_level="AUTOCOMMIT")
+    maintenance = make_url(config.normalize_database_url(url)).set(database="postgres")
+    engine = create_engine(maintenance, isolation_level="AUTOCOMMIT")
     try:
         with engine.connect() as connection:
             found = connection.execute(
