@@ -6,81 +6,25 @@ files are used in every run, so the SQLite path is always covered too.
 """
 
 import html
-import os
 import secrets
-import shutil
 import sqlite3
-from concurrent.futures import ThreadPoolExecutor
-from contextlib import ExitStack, contextmanager
 from dataclasses import dataclass
-from pathlib import Path
 
 import pytest
 
-from helpers.baking import TEMPLATE_DIR
-from helpers.dockerfile import stage_commands
-from helpers.processes import describe, free_port, project_env, run, run_command
+from helpers.processes import describe, project_env, run
 from helpers.services import (
-    OwnRedis,
     fresh_postgres_database,
     given_database_url,
     given_redis_url,
     postgres_tables,
     sqlite_url,
 )
-from helpers.tools import tool
+from helpers.suites import SUITE_ANSWER_SETS, SUITE_RUNS
 
-# Bakes made to run things in. The generated suite runs for each answer set
-# that removes a part, since each removes tests too; it is the slowest step.
-SUITE_ANSWER_SETS = {
-    "default": {},
-    "unicode-apostrophe": {"project_name": "Zoë's Shop"},
-    "no-api": {"use_api": False},
-    "no-notes": {"use_example_notes": False, "use_realtime": False},
-    "no-realtime": {"use_realtime": False},
-    "no-uploads": {"use_uploads": False},
-    "no-admin": {"use_admin": False},
-    "minimal": {
-        "use_api": False,
-        "use_example_notes": False,
-        "use_realtime": False,
-        "use_uploads": False,
-        "use_admin": False,
-    },
-    "benchmark": {"use_benchmark": True},
-}
-# What each run covers: the whole suite, or (for a bake that only adds a part
-# to the default one) the part's own tests, without the coverage gate.
-SUITE_RUNS = {
-    "default": [],
-    "no-api": [],
-    "no-notes": [],
-    "no-realtime": [],
-    "no-uploads": [],
-    "no-admin": [],
-    "minimal": [],
-    "benchmark": ["tests/bench", "--no-cov"],
-}
-# Where each suite's packages come from. The rest run in the template's own
-# venv (requirements-dev.txt pins what the lock pins; tests/test_locks.py).
-SUITE_INSTALLS = {
-    # A venv made by the image's builder and dev stages' RUN commands, run outside
-    # a container: what `docker compose ... run --rm web pytest` runs the suite with.
-    "default": "image-dev-stage",
-    # The project's own `make test`: `uv sync --locked`, with uv put in .tools/
-    # by the Makefile (no uv on PATH), as on a machine with only python3 and make.
-    "no-admin": "make-test",
-}
-# Suites run one after another: each keeps every core busy with its own pytest-xdist
-# workers (-n auto in its pyproject.toml), each worker on databases of its own.
-SUITES_AT_ONCE = 1
 # The schema is built and checked for every set of parts.
 MIGRATION_ANSWER_SETS = ["default", "no-api", "no-notes", "no-uploads", "no-admin", "minimal"]
 MANAGE_COMMANDS = {"create-user", "db", "run", "shell", "routes"}
-# Where the generated suites' browser tests leave their screenshots (build/ is gitignored).
-SCREENSHOTS_DIR = TEMPLATE_DIR / "build" / "screenshots"
-# How the generated suite is run: the project's own pytest settings, no cache dir.
-PYTEST = ["-m", "pytest", "-p", "no:cacheprovider", "-q"]
 
 
 @pytest.fixture(scope="module")
@@ -98,89 +42,7 @@ def project(projects):
     return projects["default"]
 
 
-@contextmanager
-def suite_services(**extra_env):
-    """The environment for one generated suite: its own databases, never shared.
-
-    A fresh PostgreSQL database when a server is given, and a Redis server of
-    its own when Redis is given (the suite flushes its database around every
-    test, and pub/sub channels are shared by every database of a server).
-    Without servers, the suite's own SQLite and fakeredis need nothing.
-    (Given a Redis but no redis-server to start, the suites share the given
-    one and run one at a time.)
-    """
-    with ExitStack() as stack:
-        overrides = dict(extra_env)
-        if given_database_url() is not None:
-            overrides["TEST_DATABASE_URL"] = stack.enter_context(
-                fresh_postgres_database(given_database_url(), "forge_suite")
-            )
-        if given_redis_url() is not None and shutil.which("redis-server"):
-            redis_server = OwnRedis(free_port())
-            stack.callback(redis_server.destroy)
-            redis_server.start()
-            overrides["TEST_REDIS_URL"] = redis_server.url
-        yield project_env(**overrides)
-
-
-def without_uv(path):
-    """``path`` minus its directories holding a ``uv``."""
-    return os.pathsep.join(
-        directory for directory in path.split(os.pathsep) if not (Path(directory) / "uv").exists()
-    )
-
-
-def image_dev_stage_venv(project, directory):
-    """The virtualenv the image's builder and dev stages make, made here without Docker.
-
-    Returns it and the dev stage's environment. uv's cache is kept (the image
-    sets UV_NO_CACHE: a build has none to reuse; a test run does).
-    """
-    directory.mkdir()
-    (directory / "wheelhouse").mkdir()
-    moved = {"/tmp/": f"{directory}/", "/opt/venv": directory / "venv"}
-    moved["/wheelhouse"] = directory / "wheelhouse"
-    commands, environment = stage_commands(project / "Dockerfile", ["builder", "dev"], moved)
-    environment.pop("UV_NO_CACHE")
-    environment["COVERAGE_FILE"] = str(directory / ".coverage")
-    uv = Path(tool("uv")).parent
-    env = project_env(**environment, PATH=os.pathsep.join([str(uv), os.environ["PATH"]]))
-    for command in commands:
-        result = run_command(project, ["sh", "-ec", command], env=env, timeout=900)
-        assert result.returncode == 0, describe(result)
-    return directory / "venv", environment
-
-
-def run_suite(project, answer_set, extra_args):
-    """Run a bake's own test suite on services of its own; return the CompletedProcess.
-
-    The browser tests' screenshots are kept with the template's build output
-    (CI keeps them as artifacts).
-    """
-    with suite_services(BROWSER_SCREENSHOTS=str(SCREENSHOTS_DIR / answer_set)) as env:
-        install = SUITE_INSTALLS.get(answer_set)
-        if install == "image-dev-stage":
-            venv, stage_env = image_dev_stage_venv(project, project.parent / "image")
-            env.update(stage_env, PATH=os.pathsep.join([str(venv / "bin"), env["PATH"]]))
-            command = [str(venv / "bin" / "python"), "-m", "pytest", *PYTEST[1:], *extra_args]
-            return run_command(project, command, env=env, timeout=2400)
-        if install == "make-test":
-            env["PATH"] = without_uv(env["PATH"])
-            return run_command(project, ["make", "test"], env=env, timeout=2400)
-        return run(project, *PYTEST, *extra_args, env=env, timeout=2400)
-
-
-@pytest.fixture(scope="module")
-def suite_results(projects):
-    """Every generated suite, started at once and run ``SUITES_AT_ONCE`` at a time."""
-    shared_redis = given_redis_url() is not None and not shutil.which("redis-server")
-    with ThreadPoolExecutor(max_workers=1 if shared_redis else SUITES_AT_ONCE) as pool:
-        yield {
-            name: pool.submit(run_suite, projects[name], name, extra_args)
-            for name, extra_args in SUITE_RUNS.items()
-        }
-
-
+@pytest.mark.waits_for_suites
 @pytest.mark.parametrize("answer_set", SUITE_RUNS)
 def test_generated_test_suite_passes(suite_results, answer_set):
     result = suite_results[answer_set].result()

@@ -278,6 +278,22 @@ def test_development_compose_catches_mail_in_mailpit(default_bake):
         assert services[name]["environment"]["FLASK_CONFIG"] == "development"
 
 
+def test_development_compose_runs_the_dev_stage_and_tests_on_databases_of_their_own(default_bake):
+    services = resolved_compose(default_bake.path, COMPOSE_FILE_SETS["development"])["services"]
+    values = read_env_file(default_bake.path / ".env")
+    environment = services["web"]["environment"]
+
+    for name in ("web", "worker", "migrate"):
+        assert services[name]["build"]["target"] == "dev", name
+        assert services[name]["image"].endswith(":dev"), name
+    # `run --rm web pytest`: never the app's own database or Redis database.
+    assert environment["TEST_DATABASE_URL"] == (
+        f"postgresql://app:{values['POSTGRES_PASSWORD']}@db:5432/app_test"
+    )
+    assert environment["TEST_REDIS_URL"] == f"redis://:{values['REDIS_PASSWORD']}@redis:6379/8"
+    assert environment["DATABASE_URL"].rsplit("/", 1)[1] == "app"
+
+
 def test_behind_the_proxy_mail_links_point_at_the_public_site(default_bake):
     env = project_env(DOMAIN="app.example.com")
     result = compose(
