@@ -19,15 +19,24 @@ import subprocess
 import sys
 import urllib.request
 from contextlib import ExitStack
+from pathlib import Path
 
 import pytest
 import yaml
 
 from helpers.baking import TEMPLATE_DIR, read_env_file
-from helpers.dockerfile import named_stage, stage_environment, stages
-from helpers.processes import describe, free_port, project_env, run, stop_server, wait_for_http
+from helpers.dockerfile import named_stage, stage_commands, stage_environment, stages
+from helpers.processes import (
+    describe,
+    free_port,
+    project_env,
+    run,
+    run_command,
+    stop_server,
+    wait_for_http,
+)
 from helpers.services import fresh_postgres_database, given_database_url, given_redis_url
-from helpers.tools import run_tool
+from helpers.tools import run_tool, tool
 
 COMPOSE_FILE_SETS = {
     "default": ["docker-compose.yml"],
@@ -108,6 +117,31 @@ def test_dockerfile_passes_hadolint_without_any_warning(answer_set):
     )
 
     assert result.returncode == 0, describe(result)
+
+
+def test_the_builder_installs_offline_from_make_wheelhouse(bake_into, tmp_path):
+    """`make wheelhouse` (needs the package index), then the builder's commands with no index
+    and an empty uv cache: the image builds without network from the wheelhouse alone."""
+    python = f"{sys.version_info.major}.{sys.version_info.minor}"  # the wheels must fit this one
+    project = bake_into("wheelhouse", python_version=python).path
+    uv_bin = str(Path(tool("uv")).parent)
+    env = project_env(PATH=os.pathsep.join([uv_bin, os.environ["PATH"]]))
+    download = run_command(project, ["make", "wheelhouse"], env=env, timeout=600)
+    assert download.returncode == 0, describe(download)
+    moved = {"/tmp/": f"{tmp_path}/", "/opt/venv": tmp_path / "venv"}
+    moved["/wheelhouse"] = project / "wheelhouse"
+    commands, environment = stage_commands(project / "Dockerfile", ["builder"], moved)
+    offline = {**env, **environment, "UV_CACHE_DIR": str(tmp_path / "empty-cache")}
+
+    for command in commands:
+        result = run_command(project, ["sh", "-ec", command], env=offline, timeout=600)
+        assert result.returncode == 0, describe(result)
+    imports = "import app, flask, gunicorn, psycopg, boto3, PIL"
+    check = run_command(
+        project, [str(tmp_path / "venv" / "bin" / "python"), "-c", imports], env=env
+    )
+    assert check.returncode == 0, describe(check)
+    assert not (tmp_path / "venv" / "bin" / "pytest").exists()  # no dev tools in the image
 
 
 def test_python_stages_use_the_chosen_slim_python_and_uv_its_pinned_image(answer_set):
