@@ -166,9 +166,9 @@ def serve_links_here(addresses):
 
 
 def one_worker_without_redis(server):
-    """Without Redis each worker keeps its own in-memory state{% if cookiecutter.use_realtime %}: a note's live update
-    would reach only the pages whose socket landed on the worker that saved it, and{% else %}, and{% endif %}
-    rate limits would count per worker. One worker keeps the app whole; threads still
+    """Without Redis each worker keeps its own state in memory: {% if cookiecutter.use_realtime %}a note's live update
+    would reach only the pages whose socket landed on the worker that saved it, and {% endif %}rate
+    limits would count per worker. One worker keeps the app whole; its threads still
     serve requests side by side. Production always has ``REDIS_URL`` (config.py)."""
     server.log.warning(
         "REDIS_URL is not set: serving with 1 worker instead of %d, since workers share "
