@@ -40,6 +40,7 @@ from app.web.errors import ErrorResponse, error_response
 HUB_READY_SECONDS = 1.0
 RETRY_AFTER_SECONDS = 5
 UNAVAILABLE = "Live updates are unavailable right now (Redis does not answer); try again."
+OFF = "Live updates are off on this server: set REDIS_URL (or install the dev extra)."
 WEBSOCKET_VERSION = "13"
 # simple-websocket reads each socket in a thread of its own. Once the server
 # has closed a socket, that thread sleeps until the next ping is due, and a
@@ -62,6 +63,7 @@ def answer() -> Response | ErrorResponse:
     listener = identify()
     if not is_handshake():
         check_page_origin()
+        check_live_updates_on()
         return upgrade_required("Open a WebSocket here.")
     check_origin(listener)
     if not request.headers.get("Sec-WebSocket-Key"):
@@ -105,11 +107,18 @@ def upgrade_required(detail: str) -> ErrorResponse:
     return error_response(426, detail, headers)
 
 
+def check_live_updates_on() -> None:
+    """503 when this process has nothing to carry events (no Redis, no emulator)."""
+    if broker_client(current_app) is None:
+        abort(503, OFF, retry_after=RETRY_AFTER_SECONDS)
+
+
 def ready_hub() -> Hub:
     """This process's hub once it is subscribed to Redis; 503 while Redis is unreachable."""
+    check_live_updates_on()
     # The app itself, not the proxy: the hub's threads outlive this request.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    hub = hub_for(app) if broker_client(app) else None
+    hub = hub_for(app)
     if hub is None or not hub.up.wait(HUB_READY_SECONDS):
         abort(503, UNAVAILABLE, retry_after=RETRY_AFTER_SECONDS)
     return hub

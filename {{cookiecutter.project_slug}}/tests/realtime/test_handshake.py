@@ -190,6 +190,20 @@ def test_a_plain_get_answers_426_once_logged_in_so_the_page_knows_it_may_connect
     assert response.headers["Upgrade"] == "websocket"
 
 
+def test_without_anything_to_carry_events_the_page_is_told_they_are_off(
+    app, client, logged_in, monkeypatch, caplog
+):
+    """Development without REDIS_URL and without the dev extra's emulator."""
+    monkeypatch.setattr(app.extensions["realtime"], "client", None)
+
+    probe = client.get("/ws")
+    response = handshake(client, Origin=OWN_ORIGIN)
+
+    assert (probe.status_code, response.status_code) == (503, 503)
+    assert "set REDIS_URL" in response.json["detail"]
+    assert any("refused with 503: Live updates are off" in m for m in warnings_of(caplog))
+
+
 def test_a_handshake_without_a_key_is_refused_with_400(client, logged_in):
     response = handshake(client, Origin=OWN_ORIGIN, **{"Sec-WebSocket-Key": ""})
 
