@@ -5,6 +5,11 @@ PYTHON ?= python3
 VENV := .venv
 STAMP := $(VENV)/.installed
 BIN := $(CURDIR)/$(VENV)/bin
+# The demo's own small venv: cookiecutter, then the baked project's runtime
+# dependencies (requirements-demo.txt says why).
+DEMO_VENV := .venv-demo
+DEMO_STAMP := $(DEMO_VENV)/.installed
+DEMO_BIN := $(CURDIR)/$(DEMO_VENV)/bin
 
 DEMO_DIR := build/demo
 FLASK_RUN_HOST ?= 127.0.0.1
@@ -28,10 +33,16 @@ $(STAMP): requirements-dev.txt
 test: $(STAMP) ## Run the template's test suite (extra args: PYTEST_ARGS=...)
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
 
+$(DEMO_STAMP): requirements-demo.txt
+	$(PYTHON) -m venv $(DEMO_VENV)
+	$(DEMO_BIN)/pip install -r requirements-demo.txt
+	touch $@
+
 # Bakes with default answers; the demo uses the development config
 # (SQLite and a file session store), so no database or Redis is needed.
-demo: $(STAMP) ## Bake the template with defaults into build/demo and serve it
-	$(BIN)/cookiecutter --no-input --overwrite-if-exists --output-dir $(DEMO_DIR) .
+# PUBLIC_URL follows FLASK_RUN_HOST:FLASK_RUN_PORT unless it is set.
+demo: $(DEMO_STAMP) ## Bake the template with defaults into build/demo and serve it
+	$(DEMO_BIN)/cookiecutter --no-input --overwrite-if-exists --output-dir $(DEMO_DIR) .
 	@set -e; \
 	set -- $(DEMO_DIR)/*/; \
 	if [ $$# -ne 1 ] || [ ! -d "$$1" ]; then \
@@ -41,12 +52,12 @@ demo: $(STAMP) ## Bake the template with defaults into build/demo and serve it
 	fi; \
 	project="$(CURDIR)/$${1%/}"; \
 	echo "+ pip install -e $$project"; \
-	$(BIN)/pip install -e "$$project"; \
+	$(DEMO_BIN)/pip install -e "$$project"; \
 	cd "$$project"; \
 	echo "+ flask db upgrade  (in $$project)"; \
-	$(BIN)/flask db upgrade; \
+	$(DEMO_BIN)/flask db upgrade; \
 	echo "+ flask run on http://$(FLASK_RUN_HOST):$(FLASK_RUN_PORT)"; \
-	FLASK_RUN_HOST=$(FLASK_RUN_HOST) FLASK_RUN_PORT=$(FLASK_RUN_PORT) exec $(BIN)/flask run
+	FLASK_RUN_HOST=$(FLASK_RUN_HOST) FLASK_RUN_PORT=$(FLASK_RUN_PORT) exec $(DEMO_BIN)/flask run
 
 lint: $(STAMP) ## Check style of hooks/, scripts/ and tests/ with ruff
 	$(BIN)/ruff check hooks scripts tests
@@ -56,5 +67,5 @@ lint: $(STAMP) ## Check style of hooks/, scripts/ and tests/ with ruff
 lock: $(STAMP) ## Rewrite the project template's uv.lock after a dependency change (UPGRADE=1: newest versions)
 	$(BIN)/python scripts/lock.py --uv $(BIN)/uv $(if $(UPGRADE),--upgrade)
 
-clean: ## Remove build/, .venv/ and .pytest_cache
-	rm -rf build $(VENV) .pytest_cache
+clean: ## Remove build/, .venv/, .venv-demo/ and .pytest_cache
+	rm -rf build $(VENV) $(DEMO_VENV) .pytest_cache

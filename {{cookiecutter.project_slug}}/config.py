@@ -17,6 +17,7 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Annotated, Any, ClassVar, Literal
 
+import click
 from dotenv import load_dotenv
 from flask import Config
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, ValidationInfo, field_validator
@@ -48,6 +49,8 @@ from config_checks import (
 )
 
 PROJECT_ROOT = Path(__file__).resolve().parent
+# Addresses that mean "every interface": a browser reaches them at the loopback one.
+WILDCARD_HOSTS = {"0.0.0.0", "::"}  # noqa: S104  (compared with, never bound to)
 DOTENV_PATH = PROJECT_ROOT / ".env"
 
 
@@ -185,6 +188,9 @@ class BaseConfig(BaseModel):
     REALTIME_MAX_SOCKETS_PER_ADDRESS: Annotated[int, Field(ge=10)] = 112
     REALTIME_MAX_SOCKETS_PER_PROCESS: Positive = 112
     REALTIME_SESSION_CHECK_SECONDS: Timeout = 2.0
+    # Also accept a page at the loopback address the request came to (localhost or
+    # 127.0.0.1, any port): development only, see app/realtime/handshake.py.
+    REALTIME_ACCEPT_LOOPBACK_HOST: bool = False
     # Pub/sub ignores the database number: the prefix keeps apps apart.
     REALTIME_KEY_PREFIX: str = "realtime:"
 {%- endif %}
@@ -207,6 +213,11 @@ class BaseConfig(BaseModel):
     AVATAR_MAX_PIXELS: Positive = 40_000_000
 {%- endif %}
 
+    @classmethod
+    def derived_defaults(cls, environ: Mapping[str, str]) -> dict[str, Any]:
+        """Defaults that depend on how the process was started, before the environment's values."""
+        return {}
+
     @field_validator("PASSWORD_MAX_LENGTH")
     @classmethod
     def max_is_at_least_min(cls, maximum: int, info: ValidationInfo) -> int:
@@ -223,9 +234,17 @@ class DevelopmentConfig(BaseConfig):
 
     SECRET_KEY: str = "dev-only-secret-key-never-use-in-production"  # noqa: S105  (known, by design)
     DATABASE_URL: DatabaseURL = "sqlite:///development.db"
-    # `flask run`'s address; mails (written to the log) link here.
+    # Where the development server serves (derived_defaults); mails, written to the log, link here.
     PUBLIC_URL: SiteURL = "http://127.0.0.1:5000"
     MAIL_URL: MailURL = "console://"
+{%- if cookiecutter.use_realtime %}
+    REALTIME_ACCEPT_LOOPBACK_HOST: bool = True
+{%- endif %}
+
+    @classmethod
+    def derived_defaults(cls, environ: Mapping[str, str]) -> dict[str, Any]:
+        """``PUBLIC_URL`` from the address being served, unless it is set."""
+        return {"PUBLIC_URL": serving_url(environ)}
 
 
 class TestingConfig(BaseConfig):
@@ -281,6 +300,27 @@ CONFIGS: dict[str, type[BaseConfig]] = {
 }
 
 
+def serving_url(environ: Mapping[str, str]) -> str:
+    """``http://host:port`` that this development process serves on.
+
+    ``flask run --host/--port`` (its options, read from the running
+    command), else ``FLASK_RUN_HOST`` / ``FLASK_RUN_PORT`` (``.flaskenv``,
+    ``make dev``; gunicorn.conf.py sets them to its own address), else
+    Flask's 127.0.0.1:5000. A wildcard host (``0.0.0.0``) is reached at 127.0.0.1.
+    """
+    params: dict[str, Any] = {}
+    context = click.get_current_context(silent=True)
+    if context is not None and context.info_name == "run":
+        params = context.params
+    host = params.get("host") or environ.get("FLASK_RUN_HOST") or "127.0.0.1"
+    port = params.get("port") or environ.get("FLASK_RUN_PORT") or 5000
+    if host in WILDCARD_HOSTS:
+        host = "127.0.0.1"
+    if ":" in host:
+        host = f"[{host}]"
+    return f"http://{host}:{port}"
+
+
 def read_environment(config_name: str | None) -> Mapping[str, str]:
     """The process environment, with .env filling in the variables not set, as ``flask``
     does, so gunicorn sees the same settings; never in testing, so a developer's local
@@ -303,6 +343,7 @@ def load_settings(config_name: str | None = None) -> Config:
     config_class = CONFIGS[name]
 
     merged = Config(PROJECT_ROOT, defaults_of(config_class))
+    merged.update(config_class.derived_defaults(environ))
     merged.update(plain_variables(config_class.ENVIRONMENT_VARIABLES, environ))
     merged.from_prefixed_env()
     try:

@@ -136,9 +136,12 @@ def on_starting(server):
 
     A worker that fails to boot is respawned by gunicorn over and over; a
     bad setting found here stops gunicorn instead, with one line naming it.
+    (``server`` is gunicorn's arbiter; None when a test checks the settings only.)
     """
-{%- if cookiecutter.use_realtime %}
+    if server is not None:
+        serve_links_here(server.cfg.bind)
     settings = load_settings()
+{%- if cookiecutter.use_realtime %}
     # Each open WebSocket holds a thread: enough must stay free for pages.
     worker_threads = server.cfg.threads if server is not None else threads
     sockets = settings["REALTIME_MAX_SOCKETS_PER_PROCESS"]
@@ -147,9 +150,34 @@ def on_starting(server):
             f"gunicorn.conf.py: REALTIME_MAX_SOCKETS_PER_PROCESS ({sockets}) must leave "
             f"{THREADS_KEPT_FOR_PAGES} of GUNICORN_THREADS ({worker_threads}) for page requests"
         )
-{%- else %}
-    load_settings()
 {%- endif %}
+    if server is not None and settings["REDIS_URL"] is None and server.num_workers > 1:
+        one_worker_without_redis(server)
+
+
+def serve_links_here(addresses):
+    """Development's links (``config.serving_url``) point at gunicorn's address, not at
+    ``flask run``'s: the workers inherit these variables. A Unix socket changes nothing."""
+    address = addresses[0] if addresses else bind
+    host, _, port = address.rpartition(":")
+    if host and port.isdigit() and not address.startswith(("unix:", "fd://")):
+        os.environ["FLASK_RUN_HOST"] = host.strip("[]")
+        os.environ["FLASK_RUN_PORT"] = port
+
+
+def one_worker_without_redis(server):
+    """Without Redis each worker keeps its own state in memory: {% if cookiecutter.use_realtime %}a note's live update
+    would reach only the pages whose socket landed on the worker that saved it, and {% endif %}rate
+    limits would count per worker. One worker keeps the app whole; its threads still
+    serve requests side by side. Production always has ``REDIS_URL`` (config.py)."""
+    server.log.warning(
+        "REDIS_URL is not set: serving with 1 worker instead of %d, since workers share "
+        "{% if cookiecutter.use_realtime %}live updates and {% endif %}rate limits only through Redis",
+        server.num_workers,
+    )
+    server.num_workers = 1
+
+
 {%- if cookiecutter.use_realtime %}
 
 

@@ -7,6 +7,7 @@ import sys
 from datetime import timedelta
 from typing import Annotated
 
+import click
 import pytest
 from pydantic import Field
 
@@ -526,6 +527,46 @@ def test_links_and_mail_default_per_environment(
     settings = load_settings(name)
     assert (settings["PUBLIC_URL"], settings["MAIL_URL"]) == (public_url, mail_url)
     assert settings["MAIL_FROM"] == "noreply@{{ cookiecutter.domain }}"
+
+
+def flask_run(**params):
+    """The click context of ``flask run`` with ``params``, as the app factory sees it there."""
+    context = click.Context(click.Command("run"), info_name="run")
+    context.params = {"host": "127.0.0.1", "port": 5000, **params}
+    return context
+
+
+@pytest.mark.parametrize(
+    ("params", "public_url"),
+    [
+        ({"port": 8080}, "http://127.0.0.1:8080"),
+        ({"host": "localhost", "port": 5001}, "http://localhost:5001"),
+        ({"host": "0.0.0.0"}, "http://127.0.0.1:5000"),  # noqa: S104
+        ({"host": "::1", "port": 8000}, "http://[::1]:8000"),
+    ],
+)
+def test_development_links_point_at_the_address_flask_run_serves(params, public_url):
+    with flask_run(**params):
+        assert load_settings("development")["PUBLIC_URL"] == public_url
+
+
+def test_development_links_follow_flask_run_host_and_port_variables(monkeypatch):
+    """What .flaskenv, `make dev` and gunicorn.conf.py set."""
+    monkeypatch.setenv("FLASK_RUN_HOST", "localhost")
+    monkeypatch.setenv("FLASK_RUN_PORT", "5002")
+    assert load_settings("development")["PUBLIC_URL"] == "http://localhost:5002"
+
+
+def test_a_public_url_that_is_set_wins_over_the_served_address(monkeypatch):
+    monkeypatch.setenv("PUBLIC_URL", "http://dev.example.test:9000")
+    with flask_run(port=8080):
+        assert load_settings("development")["PUBLIC_URL"] == "http://dev.example.test:9000"
+
+
+def test_only_development_derives_its_links_from_the_served_address(production_env):
+    with flask_run(port=8080):
+        assert load_settings("testing")["PUBLIC_URL"] == "http://localhost"
+        assert load_settings("production")["PUBLIC_URL"] == "https://{{ cookiecutter.domain }}"
 
 
 def test_public_url_loses_its_trailing_slash(production_env, monkeypatch):

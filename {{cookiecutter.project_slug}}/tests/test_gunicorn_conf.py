@@ -1,7 +1,9 @@
 """gunicorn.conf.py: every server setting comes from the environment."""
 
 import logging.config
+import os
 import runpy
+from types import SimpleNamespace
 
 import pytest
 
@@ -133,3 +135,41 @@ def test_gunicorn_and_the_app_share_one_default_for_trusted_proxies(settings):
     )
     # Empty counts as unset, for the app and gunicorn alike.
     assert settings(FORWARDED_ALLOW_IPS="")["forwarded_allow_ips"] == "127.0.0.1"
+
+
+def master(bind="127.0.0.1:8123", workers=2):
+    """gunicorn's arbiter as on_starting sees it."""
+    cfg = SimpleNamespace(bind=[bind], threads=128)
+    return SimpleNamespace(cfg=cfg, num_workers=workers, log=logging.getLogger("test.gunicorn"))
+
+
+def test_without_redis_gunicorn_serves_with_one_worker_and_says_why(settings, caplog):
+    """Workers share {% if cookiecutter.use_realtime %}live updates and {% endif %}rate limits only through Redis."""
+    arbiter = master(workers=4)
+
+    settings()["on_starting"](arbiter)
+
+    assert arbiter.num_workers == 1
+    assert "REDIS_URL is not set: serving with 1 worker instead of 4" in caplog.text
+
+
+def test_with_redis_gunicorn_keeps_its_workers(settings, monkeypatch, caplog):
+    monkeypatch.setenv("REDIS_URL", "redis://127.0.0.1:6379/0")
+    arbiter = master(workers=4)
+
+    settings()["on_starting"](arbiter)
+
+    assert arbiter.num_workers == 4
+    assert "REDIS_URL" not in caplog.text
+
+
+def test_development_links_point_at_gunicorns_address(settings):
+    settings()["on_starting"](master(bind="127.0.0.1:8123"))
+
+    assert config.load_settings("development")["PUBLIC_URL"] == "http://127.0.0.1:8123"
+
+
+def test_a_unix_socket_leaves_the_development_links_alone(settings):
+    settings()["on_starting"](master(bind="unix:/run/app.sock"))
+
+    assert "FLASK_RUN_PORT" not in os.environ

@@ -66,11 +66,13 @@ def incoming(ws: Server) -> Iterable[str | bytes]:
 class UpgradedResponse(Response):
     """What ``/ws`` returns once its socket has closed.
 
-    simple-websocket wrote the 101 itself; the status here is for the
-    request's log line only. Under gunicorn nothing more may be written, and
-    ``StopIteration`` is how gunicorn is told to drop the connection (as
-    flask-sock does); Werkzeug's development server writes a status line to
-    a socket already closed, which the client never reads.
+    simple-websocket wrote the 101 itself, so nothing more may be written:
+    the status here is for the app's log line only. ``StopIteration`` is how
+    gunicorn is told to drop the connection, and ``ConnectionError`` how
+    Werkzeug's development server is (as flask-sock does both). Werkzeug
+    would otherwise write an HTTP status line after the close frame, on a
+    connection the browser may still read: Chromium then logs "Invalid
+    frame header" at every logout or page close under ``flask run``.
     """
 
     default_status = 101
@@ -82,4 +84,6 @@ class UpgradedResponse(Response):
     def __call__(self, environ: WSGIEnvironment, start_response: StartResponse) -> Any:
         if self.mode == "gunicorn":
             raise StopIteration
+        if self.mode == "werkzeug":
+            raise ConnectionError("the WebSocket has closed")
         return super().__call__(environ, start_response)

@@ -6,6 +6,13 @@ relies on the session cookie must carry the ``Origin`` of this app (the
 scheme, host and port of ``PUBLIC_URL``). A missing ``Origin`` is refused
 too: every browser sends one, so only something that is not a browser, or
 that hides it, would leave it out.
+
+In development (``REALTIME_ACCEPT_LOOPBACK_HOST``) the address the page was
+opened at is accepted too, when it is a loopback one (``localhost``,
+``127.0.0.1``, ``[::1]``) and the very host and port the handshake came to:
+``localhost:5000`` and ``127.0.0.1:5000`` both work. A page of any other
+site sends its own ``Origin``, which matches neither; a rebound DNS name
+sends its own name in ``Host``, which is not a loopback one.
 {%- if cookiecutter.use_api %}
 
 Scripts authenticate with an API bearer token instead (``bearer.py``).
@@ -15,6 +22,7 @@ token of ours.
 {%- endif %}
 """
 
+import ipaddress
 from urllib.parse import urlsplit
 
 from flask import abort, current_app, g, request, session
@@ -59,6 +67,37 @@ def own_origin() -> str | None:
     return origin_of(public_url or request.host_url)
 
 
+def is_loopback(origin: str) -> bool:
+    """True for an origin on this machine's loopback interface (``localhost`` included)."""
+    host = urlsplit(origin).hostname or ""
+    if host == "localhost":
+        return True
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return False
+
+
+def accepts(origin: str | None) -> bool:
+    """True when a page of ``origin`` may open the socket (see the module's docstring)."""
+    if origin is None:
+        return False
+    if origin == own_origin():
+        return True
+    if not current_app.config.get("REALTIME_ACCEPT_LOOPBACK_HOST"):
+        return False
+    return origin == origin_of(request.host_url) and is_loopback(origin)
+
+
+def foreign_origin(origin: str) -> str:
+    """Why a page's origin is refused: what a developer reads in the log and on the page."""
+    shown = origin[:100]
+    return (
+        f"Live updates refused: this page's address ({shown}) is not PUBLIC_URL "
+        f"({own_origin()}); open that address or set PUBLIC_URL."
+    )
+
+
 def check_origin(listener: Listener) -> None:
     """403 for a foreign ``Origin``, or for none at all on a cookie-authenticated handshake."""
     origin = request.headers.get("Origin")
@@ -66,8 +105,21 @@ def check_origin(listener: Listener) -> None:
         if listener.login_id is not None:
             abort(403, "A handshake made with the session cookie must send its Origin.")
         return
-    if origin_of(origin) != own_origin():
-        abort(403, "Pages of this origin may not open the live updates socket.")
+    if not accepts(origin_of(origin)):
+        abort(403, foreign_origin(origin))
+
+
+def check_page_origin() -> None:
+    """The same check for the page's plain ``GET /ws``, which names its page in ``X-Page-Origin``.
+
+    Browsers send no ``Origin`` on a same-origin GET, so the page's script
+    says where it runs: only to learn why its socket is refused (403 with
+    the reason) instead of retrying in vain. It opens nothing, so there is
+    nothing to protect here; the handshake checks the real ``Origin``.
+    """
+    page = request.headers.get("X-Page-Origin")
+    if page is not None and not accepts(origin_of(page)):
+        abort(403, foreign_origin(page))
 
 
 def identify() -> Listener:

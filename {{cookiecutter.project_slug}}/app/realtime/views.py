@@ -10,13 +10,20 @@ The view is a plain Flask view, so every request hook runs for it as for
 any page (request checks, the session, the logged-in user); the login
 guard leaves the answer to it (``authenticates_itself``), which is 401, not
 a redirect to the login form.
+
+Every refusal of a handshake is logged at WARNING with its reason (the
+page's origin and the one expected, missing credentials, Redis, a cap), so
+that a developer whose page says "refused" finds why in the log; the
+page's plain GET (a probe after a dropped socket) is logged at INFO.
 """
 
 import functools
+import logging
 import threading
 
 from flask import abort, current_app, request, session
 from simple_websocket import Server
+from werkzeug.exceptions import HTTPException
 from werkzeug.wrappers import Response
 
 from app.extensions import db
@@ -24,7 +31,7 @@ from app.infrastructure.client_key import client_key
 from app.realtime import bp, slots
 from app.realtime.broker import broker_client
 from app.realtime.connection import UpgradedResponse, serve
-from app.realtime.handshake import check_origin, identify
+from app.realtime.handshake import check_origin, check_page_origin, identify
 from app.realtime.hub import Hub, hub_for
 from app.realtime.sockets import Socket
 from app.web.errors import ErrorResponse, error_response
@@ -32,7 +39,8 @@ from app.web.errors import ErrorResponse, error_response
 # Seconds a handshake waits for a hub that is (re)connecting to Redis.
 HUB_READY_SECONDS = 1.0
 RETRY_AFTER_SECONDS = 5
-UNAVAILABLE = "Live updates are unavailable right now; try again."
+UNAVAILABLE = "Live updates are unavailable right now (Redis does not answer); try again."
+OFF = "Live updates are off on this server: set REDIS_URL (or install the dev extra)."
 WEBSOCKET_VERSION = "13"
 # simple-websocket reads each socket in a thread of its own. Once the server
 # has closed a socket, that thread sleeps until the next ping is due, and a
@@ -42,19 +50,35 @@ READER_THREAD = functools.partial(threading.Thread, daemon=True)
 
 
 def socket_view() -> Response | ErrorResponse:
+    """Answer the handshake (or the page's plain GET), logging a refusal with its reason."""
+    try:
+        return answer()
+    except HTTPException as refusal:
+        log_refusal(refusal.code or 500, refusal.description)
+        raise
+
+
+def answer() -> Response | ErrorResponse:
     """Check the handshake, then serve the socket until it closes."""
     listener = identify()
-    if request.url_rule is None or not request.url_rule.websocket:
+    if not is_handshake():
+        check_page_origin()
+        check_live_updates_on()
         return upgrade_required("Open a WebSocket here.")
     check_origin(listener)
     if not request.headers.get("Sec-WebSocket-Key"):
         abort(400, "A WebSocket handshake needs a Sec-WebSocket-Key header.")
     if request.headers.get("Sec-WebSocket-Version") != WEBSOCKET_VERSION:
+        log_refusal(426, "Only WebSocket version 13 is spoken here.")
         return upgrade_required("Only WebSocket version 13 is spoken here.")
     hub = ready_hub()
     sock = Socket(listener, address=client_key())
     if not hub.add(sock, current_app.config["REALTIME_MAX_SOCKETS_PER_PROCESS"]):
-        abort(503, "This server holds all the sockets it can.", retry_after=RETRY_AFTER_SECONDS)
+        abort(
+            503,
+            "This server holds all the sockets it can (REALTIME_MAX_SOCKETS_PER_PROCESS).",
+            retry_after=RETRY_AFTER_SECONDS,
+        )
     try:
         admit(hub, sock)
         try:
@@ -65,17 +89,36 @@ def socket_view() -> Response | ErrorResponse:
         hub.remove(sock)
 
 
+def is_handshake() -> bool:
+    """True for a WebSocket handshake, False for a plain GET of the same URL."""
+    return request.url_rule is not None and bool(request.url_rule.websocket)
+
+
+def log_refusal(status: int, reason: str | None) -> None:
+    """One line per refusal: WARNING for a handshake, INFO for the page's plain GET."""
+    level = logging.WARNING if is_handshake() else logging.INFO
+    kind = "handshake" if is_handshake() else "check"
+    current_app.logger.log(level, "Live updates: %s refused with %d: %s", kind, status, reason)
+
+
 def upgrade_required(detail: str) -> ErrorResponse:
     """426: a plain GET (how the dashboard's script asks whether the socket would open)."""
     headers = {"Upgrade": "websocket", "Sec-WebSocket-Version": WEBSOCKET_VERSION}
     return error_response(426, detail, headers)
 
 
+def check_live_updates_on() -> None:
+    """503 when this process has nothing to carry events (no Redis, no emulator)."""
+    if broker_client(current_app) is None:
+        abort(503, OFF, retry_after=RETRY_AFTER_SECONDS)
+
+
 def ready_hub() -> Hub:
     """This process's hub once it is subscribed to Redis; 503 while Redis is unreachable."""
+    check_live_updates_on()
     # The app itself, not the proxy: the hub's threads outlive this request.
     app = current_app._get_current_object()  # type: ignore[attr-defined]
-    hub = hub_for(app) if broker_client(app) else None
+    hub = hub_for(app)
     if hub is None or not hub.up.wait(HUB_READY_SECONDS):
         abort(503, UNAVAILABLE, retry_after=RETRY_AFTER_SECONDS)
     return hub
@@ -87,7 +130,8 @@ def admit(hub: Hub, sock: Socket) -> None:
     if not slots.claim(current_app, sock):
         abort(
             429,
-            "Too many open sockets for this user or from this address.",
+            "Too many open sockets for this user or from this address "
+            "(REALTIME_MAX_SOCKETS_PER_USER, REALTIME_MAX_SOCKETS_PER_ADDRESS).",
             retry_after=RETRY_AFTER_SECONDS,
         )
     if not hub.subscribe(sock):

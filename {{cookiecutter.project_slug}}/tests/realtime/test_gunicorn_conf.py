@@ -18,7 +18,10 @@ def read_conf(monkeypatch, **variables):
 
 
 def arbiter(threads):
-    return SimpleNamespace(cfg=SimpleNamespace(threads=threads))
+    """gunicorn's master as on_starting sees it: one worker, on a Unix socket (no address)."""
+    return SimpleNamespace(
+        cfg=SimpleNamespace(threads=threads, bind=["unix:/run/app.sock"]), num_workers=1
+    )
 
 
 def test_workers_are_threaded_with_128_threads(monkeypatch):

@@ -92,6 +92,87 @@ def test_without_public_url_the_origin_is_the_one_the_request_came_to(client, lo
     assert not past_the_origin_check(client, "http://localhost:8080")
 
 
+def test_development_accepts_a_page_at_the_loopback_address_the_request_came_to(
+    client, logged_in, app
+):
+    """localhost:5000 and 127.0.0.1:5000 both work, whichever PUBLIC_URL names."""
+    app.config.update(PUBLIC_URL="http://127.0.0.1:5000", REALTIME_ACCEPT_LOOPBACK_HOST=True)
+
+    assert past_the_origin_check(client, "http://localhost")  # the test client's own host
+    assert past_the_origin_check(client, "http://127.0.0.1:5000")  # PUBLIC_URL's
+    assert not past_the_origin_check(client, "http://localhost:8080")  # not the request's port
+    assert not past_the_origin_check(client, "http://evil.example")
+
+
+def test_development_still_refuses_a_foreign_site_that_names_itself_in_host(app, server, logged_in):
+    """A DNS name rebound to 127.0.0.1 sends its own name as Host: not a loopback one."""
+    app.config["REALTIME_ACCEPT_LOOPBACK_HOST"] = True
+    site = f"evil.example:{server.port}"
+    rebound = {"Cookie": server.cookie(), "Origin": f"http://{site}", "Host": site}
+    local = {"Cookie": server.cookie(), "Origin": f"http://localhost:{server.port}"}
+
+    assert server.refusal(rebound) == 403
+    assert server.refusal({**local, "Host": f"localhost:{server.port}"}) == 101
+
+
+def test_other_environments_accept_only_the_public_url(client, logged_in, app):
+    assert app.config["REALTIME_ACCEPT_LOOPBACK_HOST"] is False
+    app.config["PUBLIC_URL"] = "http://127.0.0.1:5000"
+
+    assert not past_the_origin_check(client, "http://localhost")
+
+
+def test_a_foreign_origin_is_logged_with_the_one_expected(client, logged_in, caplog):
+    response = handshake(client, Origin="http://evil.example")
+
+    assert response.status_code == 403
+    assert "open that address or set PUBLIC_URL" in response.json["detail"]
+    [record] = [r for r in caplog.records if "refused" in r.getMessage()]
+    assert record.levelname == "WARNING"
+    assert record.getMessage() == (
+        "Live updates: handshake refused with 403: Live updates refused: this page's "
+        "address (http://evil.example) is not PUBLIC_URL (http://localhost); "
+        "open that address or set PUBLIC_URL."
+    )
+
+
+def warnings_of(caplog):
+    return [r.getMessage() for r in caplog.records if r.levelname == "WARNING"]
+
+
+def test_a_handshake_without_credentials_is_logged(client, caplog):
+    assert handshake(client, Origin=OWN_ORIGIN).status_code == 401
+    assert warnings_of(caplog) == [
+        "Live updates: handshake refused with 401: Log in to receive live updates."
+    ]
+
+
+def test_a_handshake_refused_for_redis_is_logged(server, logged_in, monkeypatch, caplog):
+    def broken(*args, **kwargs):
+        raise redis.exceptions.ConnectionError("Connection refused")
+
+    monkeypatch.setattr(hub.Hub, "serve_subscription", broken)
+
+    assert server.refusal({"Cookie": server.cookie(), "Origin": server.origin}) == 503
+    assert any(
+        "handshake refused with 503" in m and "Redis does not answer" in m
+        for m in warnings_of(caplog)
+    )
+
+
+def test_the_pages_check_names_the_address_to_open_instead(client, logged_in, caplog):
+    """The page's script asks with a plain GET, naming its own address, to show why."""
+    response = client.get("/ws", headers={"X-Page-Origin": "http://127.0.0.1:5001"})
+
+    assert response.status_code == 403
+    assert response.json["detail"] == (
+        "Live updates refused: this page's address (http://127.0.0.1:5001) is not "
+        "PUBLIC_URL (http://localhost); open that address or set PUBLIC_URL."
+    )
+    assert "check refused with 403" in caplog.text
+    assert client.get("/ws", headers={"X-Page-Origin": OWN_ORIGIN}).status_code == 426
+
+
 def test_ipv6_origins_keep_their_brackets():
     assert origin_of("http://[::1]:8000") == "http://[::1]:8000"
     assert origin_of("wss://[::1]") == "https://[::1]"
@@ -107,6 +188,20 @@ def test_a_plain_get_answers_426_once_logged_in_so_the_page_knows_it_may_connect
 
     assert response.status_code == 426
     assert response.headers["Upgrade"] == "websocket"
+
+
+def test_without_anything_to_carry_events_the_page_is_told_they_are_off(
+    app, client, logged_in, monkeypatch, caplog
+):
+    """Development without REDIS_URL and without the dev extra's emulator."""
+    monkeypatch.setattr(app.extensions["realtime"], "client", None)
+
+    probe = client.get("/ws")
+    response = handshake(client, Origin=OWN_ORIGIN)
+
+    assert (probe.status_code, response.status_code) == (503, 503)
+    assert "set REDIS_URL" in response.json["detail"]
+    assert any("refused with 503: Live updates are off" in m for m in warnings_of(caplog))
 
 
 def test_a_handshake_without_a_key_is_refused_with_400(client, logged_in):
@@ -161,13 +256,17 @@ def test_a_session_made_by_the_handshake_itself_is_refused(app, client, server, 
     assert server.refusal(headers) == 401
 
 
-def test_a_user_may_open_ten_sockets_and_more_are_refused_with_429(app, server, logged_in):
+def test_a_user_may_open_ten_sockets_and_more_are_refused_with_429(app, server, logged_in, caplog):
     app.config["REALTIME_MAX_SOCKETS_PER_USER"] = 10
     sockets = [server.browser_socket() for _ in range(10)]
     browser = {"Cookie": server.cookie(), "Origin": server.origin}
 
     assert all(ws.connected for ws in sockets)
     assert server.refusal(browser) == 429
+    assert any(
+        "handshake refused with 429" in m and "REALTIME_MAX_SOCKETS_PER_USER" in m
+        for m in warnings_of(caplog)
+    )
 
     sockets.pop().close()  # a slot given back is free again, once the server saw the close
     deadline = time.monotonic() + 5

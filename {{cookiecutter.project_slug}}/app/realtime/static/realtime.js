@@ -4,8 +4,9 @@
 //   document.addEventListener("realtime:message", (e) => { e.detail.event === "note.created" ... });
 //   document.addEventListener("realtime:open", (e) => { if (e.detail.reconnected) catchUp(); });
 //
-// "realtime:ended" means the session is over; unless a listener calls preventDefault(), the page
-// reloads, which shows the login form. No inline code: the strict CSP ('self') allows this file.
+// "realtime:refused" carries the server's reason when retrying cannot help (this page's address
+// is not PUBLIC_URL). "realtime:ended" means the session is over; unless a listener calls
+// preventDefault(), the page reloads, which shows the login form. No inline code: the strict CSP ('self') allows this file.
 (function () {
   "use strict";
 
@@ -66,11 +67,11 @@
   }
 
   // The socket closed (or stopped answering): say so, then try again after a pause.
-  function dropped(code, reason) {
+  function dropped(code, reason, text) {
     socket = null;
     stopHeartbeat();
     if (stopped) return;
-    show("closed", "Live updates: reconnecting…");
+    show("closed", text || "Live updates: reconnecting…");
     announce("close", { code: code, reason: reason });
     var wait = code === 4001 ? 0 : delay / 2 + Math.random() * delay / 2;
     delay = Math.min(delay * 2, MAX_DELAY_MS);
@@ -78,24 +79,42 @@
   }
 
   // A plain GET /ws answers what the handshake would: 426 when it would succeed, 401 when the
-  // session is over (a failed handshake hides its status from scripts), 503 while unavailable.
+  // session is over (a failed handshake hides its status from scripts), 403 with the reason when
+  // this page's address is not one the socket accepts, 429 or 503 while the server is busy.
   function reconnect() {
-    fetch(path, { credentials: "same-origin", cache: "no-store", headers: { Accept: "application/json" } })
+    fetch(path, {
+      credentials: "same-origin",
+      cache: "no-store",
+      headers: { Accept: "application/json", "X-Page-Origin": location.origin }
+    })
       .then(function (response) {
         if (response.status === 401) return ended();
         if (response.status === 426) return connect();
+        if (response.status === 403) return response.json().then(refused, refused);
+        if (response.status === 429 || response.status === 503) {
+          return dropped(1013, "HTTP " + response.status, "Live updates: server busy, retrying…");
+        }
         dropped(1006, "HTTP " + response.status);
       })
       .catch(function () {
-        dropped(1006, "offline");
+        dropped(1006, "offline", "Live updates: offline, retrying…");
       });
+  }
+
+  // Refused for good (the page's address is not the site's): retrying cannot help, the reason
+  // (problem details' "detail") tells the user what to do instead.
+  function refused(problem) {
+    stopped = true;
+    var detail = problem && typeof problem.detail === "string" ? problem.detail : "";
+    show("refused", detail || "Live updates refused by the server; see its log.");
+    announce("refused", { reason: detail });
   }
 
   // Reloading shows the login form. Should the page come back all the same (a socket refused
   // for another reason), it is reloaded once, not over and over.
   function ended() {
     stopped = true;
-    show("ended", "Live updates: off (signed out)");
+    show("ended", "Live updates: off (signed out; sign in again)");
     if (!announce("ended", {}, true)) return;
     var lastReload = Number(sessionStorage.getItem(RELOADED_AT) || 0);
     if (Date.now() - lastReload < RELOAD_AGAIN_AFTER_MS) return;
