@@ -99,6 +99,31 @@ def test_removing_an_attachment_removes_its_file(app, auth, client, note_id):
         assert list(storage_for(app).keys()) == []
 
 
+def test_removing_an_attachment_asks_first(app, auth, client, note_id, other_user):
+    send_file(auth, client, note_id, name="<plan>.txt")
+    page = client.get("/dashboard").get_data(as_text=True)
+    [(link, _name)] = download_links(page)
+    assert f'<a class="danger" href="{link}/delete">Remove</a>' in page
+
+    confirm = client.get(f"{link}/delete").get_data(as_text=True)
+
+    assert "Remove &lsquo;&lt;plan&gt;.txt&rsquo; from the note? This cannot be undone." in confirm
+    assert f'action="{link}/delete"' in confirm
+    assert stored_count(app) == 1
+    auth.logout()
+    auth.login(other_user.email, other_user.password)
+    assert client.get(f"{link}/delete").status_code == 404
+
+
+def test_removing_an_attachment_is_flashed(auth, client, note_id):
+    send_file(auth, client, note_id)
+    [(link, _name)] = download_links(client.get("/dashboard").get_data(as_text=True))
+
+    client.post(f"{link}/delete", data={"csrf_token": auth.csrf_token("/dashboard")})
+
+    assert "Attachment deleted." in client.get("/dashboard").get_data(as_text=True)
+
+
 def test_deleting_the_note_on_the_dashboard_removes_its_files(app, auth, client, note_id):
     send_file(auth, client, note_id)
 
