@@ -40,6 +40,7 @@ PART_PATHS = {
         "tests/realtime/test_bearer.py",
         "docs/api.md",
         "tests/browser/test_live_notes_api.py",
+        "tests/browser/test_tokens_journey.py",
         "app/notes/attachments_api.py",
         "tests/notes/test_attachments_api.py",
         "tests/admin/test_api.py",

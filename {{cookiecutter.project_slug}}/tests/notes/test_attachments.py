@@ -55,6 +55,7 @@ def test_an_upload_is_flashed_and_listed_with_a_download_link(auth, client, note
     page = client.get("/dashboard").get_data(as_text=True)
 
     assert response.status_code == 302
+    assert "Attached &lt;b&gt;hi.txt." in page
     [(link, name)] = download_links(page)
     assert name == "&lt;b&gt;hi.txt"
     with client.get(link, buffered=True) as download:
