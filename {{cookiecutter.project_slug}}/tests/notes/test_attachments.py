@@ -112,8 +112,10 @@ def test_removing_an_attachment_asks_first(app, auth, client, note_id, other_use
     assert f'action="{link}/delete"' in confirm
     assert stored_count(app) == 1
     auth.logout()
+    assert client.get(f"{link}/delete").headers["Location"].startswith("/auth/login")
     auth.login(other_user.email, other_user.password)
     assert client.get(f"{link}/delete").status_code == 404
+    assert stored_count(app) == 1
 
 
 def test_removing_an_attachment_is_flashed(auth, client, note_id):
