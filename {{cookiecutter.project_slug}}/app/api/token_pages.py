@@ -58,7 +58,7 @@ class TokenForm(FlaskForm):
         "Name",
         filters=[strip_whitespace],
         validators=[token_name],
-        render_kw={"maxlength": NAME_MAX_LENGTH, "required": True, "placeholder": "backup script"},
+        render_kw={"maxlength": NAME_MAX_LENGTH, "required": True},
     )
     submit = SubmitField("Create token")
 
