@@ -17,7 +17,7 @@ from app.auth.models import User
 from app.extensions import Model, db
 from app.infrastructure.database import UTCDateTime, utcnow
 
-# A token's name, given on the tokens page (those issued by POST /api/v1/tokens have none).
+# A token's name: what it is for (optional with POST /api/v1/tokens, required on its page).
 NAME_MAX_LENGTH = 100
 
 

@@ -5,7 +5,7 @@ import re
 import pytest
 
 from tests.api.conftest import ApiClient, issue_token
-from tests.api.helpers import expire_token, stored_tokens
+from tests.api.helpers import expire_token, field_errors, stored_tokens
 
 PAGE = "/account/tokens"
 ME = "/api/v1/users/me"
@@ -71,9 +71,24 @@ def test_the_list_shows_expiry_and_hides_expired_tokens(app, auth, client, logge
     assert token.expires_at.strftime("%Y-%m-%d %H:%M UTC") in page
 
 
-def test_a_token_from_the_api_is_listed_without_a_name(app, client, logged_in):
+def test_a_token_from_the_api_is_listed_with_its_name_if_any(app, client, logged_in):
     issue_token(app)
-    assert '<td class="token-name">(made with POST /api/v1/tokens)</td>' in client.get(PAGE).text
+    response = app.test_client(use_cookies=False).post(
+        "/api/v1/tokens",
+        json={"email": logged_in.email, "password": logged_in.password, "name": "ci"},
+    )
+    assert response.status_code == 201
+    names = re.findall(r'<td class="token-name">(.*?)</td>', client.get(PAGE).text)
+    assert names == ["ci", "(no name)"]
+
+
+@pytest.mark.parametrize("name", ["", "x" * 101, "a\x00b", 7])
+def test_the_api_refuses_a_bad_token_name(app, script, logged_in, name):
+    body = {"email": logged_in.email, "password": logged_in.password, "name": name}
+    response = script.post("/api/v1/tokens", json=body)
+    assert response.status_code == 422
+    assert field_errors(response).keys() == {"name"}
+    assert stored_tokens(app, logged_in.id) == []
 
 
 @pytest.mark.parametrize(
