@@ -243,6 +243,7 @@ def test_post_gen_hook_removes_a_path_inside_one_already_removed_without_complai
         "tests/browser/test_live_notes_api.py",
         "tests/browser/test_live_notes.py",
         "tests/browser/test_notes_journey.py",
+        "tests/browser/test_tokens_journey.py",
         "docs/api.md",
         "docs/live-updates.md",
         "tests/admin/test_api.py",
@@ -252,7 +253,7 @@ def test_post_gen_hook_removes_a_path_inside_one_already_removed_without_complai
         (project / relative).write_text("", encoding="utf-8")
     (project / "tests/api").mkdir()
     (project / "migrations/versions").mkdir(parents=True)
-    for name in ("0002_create_api_tokens.py", "0003_create_notes.py"):
+    for name in ("0002_create_api_tokens.py", "0003_create_notes.py", "0007_api_token_names.py"):
         (project / "migrations/versions" / name).write_text("", encoding="utf-8")
 
     answers = {

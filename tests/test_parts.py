@@ -65,6 +65,7 @@ PART_PATHS = {
         "app/api",
         "tests/api",
         "migrations/versions/0002_create_api_tokens.py",
+        "migrations/versions/0007_api_token_names.py",
         "docs/api.md",
     ],
     "use_example_notes": ["app/notes", "tests/notes", "migrations/versions/0003_create_notes.py"],

@@ -29,6 +29,7 @@ from app.admin import bp as admin_bp
 {%- if cookiecutter.use_api %}
 from app.api import bp as api_bp
 from app.api import docs_bp as api_docs_bp
+from app.api.token_pages import bp as api_tokens_bp
 {%- endif %}
 from app.auth import bp as auth_bp
 from app.auth import login_manager, passwords
@@ -197,6 +198,7 @@ def register_blueprints(app: Flask) -> None:
 {%- if cookiecutter.use_api %}
     app.register_blueprint(api_bp, url_prefix="/api/v1")
     app.register_blueprint(api_docs_bp, url_prefix="/api")
+    app.register_blueprint(api_tokens_bp, url_prefix="/account/tokens")
 {%- endif %}
 
 

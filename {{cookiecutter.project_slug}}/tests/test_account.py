@@ -294,6 +294,13 @@ def test_email_changes_are_limited_per_new_address(app, auth, logged_in):
 # Deleting the account
 
 
+def test_the_delete_page_is_the_step_that_asks_first(client, logged_in):
+    page = client.get("/account/delete").get_data(as_text=True)
+    assert 'name="current_password"' in page
+    assert 'class="button danger"' in page
+    assert '<a class="secondary" href="/dashboard">Keep my account</a>' in page
+
+
 def test_a_wrong_password_deletes_nothing(app, auth, logged_in):
     response = delete_account(auth, current="not my password")
     assert response.status_code == 200

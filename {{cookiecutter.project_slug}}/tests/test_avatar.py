@@ -18,6 +18,9 @@ from tests.conftest import EMAIL
 AVATAR_IMAGE = re.compile(r'<img class="avatar" src="([^"]+)"')
 
 
+FLASH = re.compile(r'<div class="flash flash-(\w+)"[^>]*>\s*(.*?)\s*</div>', re.S)
+
+
 @pytest.fixture
 def logged_in(auth, user):
     auth.login()
@@ -165,6 +168,24 @@ def test_removing_the_picture_takes_it_off_the_page_and_out_of_storage(
     assert 'class="nav-avatar"' not in client.get("/dashboard").get_data(as_text=True)
     assert client.get(url).status_code == 404
     assert stored_keys(app) == []
+
+
+def test_each_change_of_the_picture_says_so(auth, client, logged_in):
+    def flashes_after(response):
+        assert response.status_code == 302
+        return FLASH.findall(client.get(response.headers["Location"]).get_data(as_text=True))
+
+    remove = "/account/avatar/delete"
+    assert flashes_after(upload(auth, client, image_bytes())) == [
+        ("success", "Your picture has been changed.")
+    ]
+    data = {"csrf_token": auth.csrf_token("/account/avatar")}
+    assert flashes_after(client.post(remove, data=data)) == [
+        ("info", "Your picture has been removed.")
+    ]
+    assert flashes_after(client.post(remove, data=data)) == [
+        ("info", "You have no picture to remove.")
+    ]
 
 
 def test_removing_needs_the_csrf_token(app, auth, client, logged_in):

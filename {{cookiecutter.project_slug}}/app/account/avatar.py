@@ -82,6 +82,8 @@ def remove_avatar() -> Response:
         db.session.commit()
         remove_later(keys)
         flash("Your picture has been removed.", "info")
+    else:
+        flash("You have no picture to remove.", "info")
     return redirect(url_for("account.avatar"))
 
 

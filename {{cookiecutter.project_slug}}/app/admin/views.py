@@ -120,10 +120,13 @@ def resend_confirmation(user_id: int) -> Response:
     return act(user_id, change, "A new confirmation link is on its way to {email}.")
 
 
-@bp.post("/users/<id:user_id>/delete")
-def delete(user_id: int) -> Response:
-    """Delete the account with all its data, as ``/account/delete`` does."""
+@bp.route("/users/<id:user_id>/delete", methods=["GET", "POST"])
+def delete(user_id: int) -> Response | str:
+    """GET asks first (its page's form POSTs here); POST deletes the account with all its
+    data, as ``/account/delete`` does."""
     account = user_or_404(user_id)
+    if request.method == "GET":
+        return render_template("admin/delete_user.html", account=account, action=ActionForm())
     email = account.email
     apply(account, roles.delete_user)
     flash(f"{email} and everything in the account have been deleted.", "success")

@@ -17,6 +17,9 @@ from app.auth.models import User
 from app.extensions import Model, db
 from app.infrastructure.database import UTCDateTime, utcnow
 
+# A token's name: what it is for (optional with POST /api/v1/tokens, required on its page).
+NAME_MAX_LENGTH = 100
+
 
 def hash_token(token: str) -> str:
     """The stored form of ``token``: its SHA-256 in hex."""
@@ -33,14 +36,16 @@ class ApiToken(Model):
     token_hash: Mapped[str] = mapped_column(String(64), unique=True)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     expires_at: Mapped[datetime] = mapped_column(UTCDateTime())
+    name: Mapped[str | None] = mapped_column(String(NAME_MAX_LENGTH))
 
     user: Mapped[User] = relationship(lazy="joined", innerjoin=True)
 
     @classmethod
-    def issue(cls, user: User, lifetime: timedelta) -> tuple[Self, str]:
+    def issue(cls, user: User, lifetime: timedelta, name: str | None = None) -> tuple[Self, str]:
         """Create a token for ``user`` valid for ``lifetime``; return it and its plain text."""
         plain = secrets.token_urlsafe(32)
-        token = cls(user=user, token_hash=hash_token(plain), expires_at=utcnow() + lifetime)
+        expires_at = utcnow() + lifetime
+        token = cls(user=user, token_hash=hash_token(plain), expires_at=expires_at, name=name)
         db.session.add(token)
         return token, plain
 

@@ -1,6 +1,7 @@
 """``/api/v1/tokens``: exchange an email and password for a bearer token, and revoke it."""
 
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from flask import abort, current_app, g
 from flask.views import MethodView
@@ -9,9 +10,9 @@ from sqlalchemy import delete
 
 from app.api import bp
 from app.api.auth import authenticate, unauthorized
-from app.api.models import ApiToken
+from app.api.models import NAME_MAX_LENGTH, ApiToken
 from app.api.operations import operation
-from app.api.schemas import Input, Output, Timestamp
+from app.api.schemas import Input, Output, Timestamp, storable_text_type
 from app.auth.accounts import EMAIL_MAX_LENGTH, must_confirm_first
 from app.auth.accounts import authenticate as check_credentials
 from app.auth.signals import logins_revoked
@@ -21,12 +22,19 @@ from app.web.rate_limits import failed_login_limit
 # Longer than any allowed password, short enough that hashing it is cheap.
 CREDENTIAL_MAX_LENGTH = 1024
 
+if TYPE_CHECKING:  # the pydantic type is made at run time; to a type checker it is str
+    TokenName = str
+else:
+    TokenName = storable_text_type(min_length=1, max_length=NAME_MAX_LENGTH)
+
 
 class TokenRequest(Input):
-    """The account's credentials, exactly as on the login form."""
+    """The account's credentials, exactly as on the login form, and optionally a name for
+    the token (what it is for, shown on the tokens page)."""
 
     email: str = Field(max_length=EMAIL_MAX_LENGTH)
     password: str = Field(max_length=CREDENTIAL_MAX_LENGTH)
+    name: TokenName | None = None
 
 
 class TokenOut(Output):
@@ -58,7 +66,7 @@ class TokensView(MethodView):
             abort(403, "Confirm your email address first: follow the link mailed to it.")
         ApiToken.delete_expired(user)
         lifetime = timedelta(seconds=current_app.config["API_TOKEN_LIFETIME_SECONDS"])
-        token, plain = ApiToken.issue(user, lifetime)
+        token, plain = ApiToken.issue(user, lifetime, body.name)
         db.session.commit()
         # RFC 6749 section 5.1: responses carrying a token must not be cached.
         return TokenOut(token=plain, expires_at=token.expires_at), {"Cache-Control": "no-store"}

@@ -1,10 +1,11 @@
-"""The dashboard's side of attachments: uploading to a note, downloading, deleting.
+"""The dashboard's side of attachments: uploading to a note, downloading, deleting (after
+a page that asks first).
 
 Each note on the dashboard shows ``templates/notes/attachments.html``: its
 files with download links, and a form (field ``file``) to add one.
 """
 
-from flask import current_app, flash, g, redirect, request, url_for
+from flask import current_app, flash, g, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from app.files.downloads import download_response
@@ -44,9 +45,13 @@ def download_attachment(note_id: int, attachment_id: int) -> Response:
     return download_response(attachment.file)
 
 
-@bp.post("/notes/<id:note_id>/attachments/<id:attachment_id>/delete")
-def delete_attachment(note_id: int, attachment_id: int) -> Response:
-    """Delete an attachment; its file leaves storage."""
-    detach(get_attachment(get_owned_note(g.user, note_id), attachment_id))
+@bp.route("/notes/<id:note_id>/attachments/<id:attachment_id>/delete", methods=["GET", "POST"])
+def delete_attachment(note_id: int, attachment_id: int) -> Response | str:
+    """GET asks first (its page's form POSTs here); POST deletes the attachment, and its
+    file leaves storage."""
+    attachment = get_attachment(get_owned_note(g.user, note_id), attachment_id)
+    if request.method == "GET":
+        return render_template("notes/delete_attachment.html", attachment=attachment)
+    detach(attachment)
     flash("Attachment deleted.", "success")
     return redirect(url_for("main.dashboard"))

@@ -1,4 +1,5 @@
-"""The note form on the dashboard. Flask-WTF adds and checks its CSRF token."""
+"""The note forms: adding one on the dashboard, editing one on its page. Flask-WTF adds
+and checks their CSRF token."""
 
 from collections.abc import Callable
 
@@ -41,3 +42,9 @@ class NoteForm(FlaskForm):
         render_kw={"maxlength": BODY_MAX_LENGTH, "rows": 4},
     )
     submit = SubmitField("Add note")
+
+
+class EditNoteForm(NoteForm):
+    """Change a note: the same fields and rules as adding one."""
+
+    submit = SubmitField("Save note")

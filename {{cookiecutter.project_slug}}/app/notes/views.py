@@ -1,4 +1,8 @@
-"""The HTML side of notes: the dashboard's panel, adding a note, deleting one."""
+"""The HTML side of notes: the dashboard's panel, adding a note, editing one, deleting one.
+
+Deleting asks first: the dashboard's Delete is a link to a page whose form
+POSTs to ``delete``, so the confirmation needs no JavaScript (the CSP allows none inline).
+"""
 
 import functools
 from typing import Any
@@ -9,8 +13,14 @@ from werkzeug.wrappers import Response
 
 from app.main.dashboard import render_dashboard
 from app.notes import bp
-from app.notes.forms import NoteForm
-from app.notes.service import create_note, delete_note, get_owned_note, notes_page
+from app.notes.forms import EditNoteForm, NoteForm
+from app.notes.service import (
+    create_note,
+    delete_note,
+    get_owned_note,
+    notes_page,
+    update_note,
+)
 
 DASHBOARD_NOTES_PER_PAGE = 10
 # Where ``add`` leaves the form it could not accept, for the panel to show with its errors.
@@ -59,9 +69,28 @@ def add() -> Response | str:
     return redirect(url_for("main.dashboard"))
 
 
-@bp.post("/notes/<id:note_id>/delete")
-def delete(note_id: int) -> Response:
-    """Delete one of the user's notes (404 for anyone else's)."""
-    delete_note(get_owned_note(g.user, note_id))
+@bp.route("/notes/<id:note_id>/edit", methods=["GET", "POST"])
+def edit(note_id: int) -> Response | tuple[str, int] | str:
+    """The note's form, filled in. Saving goes through ``update_note``, like every change to
+    a note, so what listens to its signals hears of it. Invalid input: the form again with
+    its errors (422)."""
+    note = get_owned_note(g.user, note_id)
+    form = EditNoteForm(obj=note)
+    if form.validate_on_submit():
+        update_note(note, {"title": form.title.data or "", "body": form.body.data or ""})
+        flash("Note saved.", "success")
+        return redirect(url_for("main.dashboard"))
+    page = render_template("notes/edit.html", note=note, form=form)
+    return (page, 422) if form.is_submitted() else page
+
+
+@bp.route("/notes/<id:note_id>/delete", methods=["GET", "POST"])
+def delete(note_id: int) -> Response | str:
+    """GET asks first (its page's form POSTs here); POST deletes one of the user's notes.
+    Anyone else's: 404. (One rule for both, so a bad id is a 404 whatever the method.)"""
+    note = get_owned_note(g.user, note_id)
+    if request.method == "GET":
+        return render_template("notes/delete.html", note=note)
+    delete_note(note)
     flash("Note deleted.", "success")
     return redirect(url_for("main.dashboard"))

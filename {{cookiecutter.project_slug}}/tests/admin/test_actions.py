@@ -141,8 +141,9 @@ def test_the_audit_log_shows_who_did_what_to_whom_from_where(app, admin_browser,
 def test_a_user_page_shows_the_details_and_actions(admin_browser, user):
     text = admin_browser.get(f"/admin/users/{user.id}").get_data(as_text=True)
     assert user.email in text
-    for action in ("disable", "admin", "delete", "confirmation"):
+    for action in ("disable", "admin", "confirmation"):
         assert f'action="/admin/users/{user.id}/{action}"' in text
+    assert f'href="/admin/users/{user.id}/delete"' in text  # a page that asks first
 
 
 def test_a_disabled_administrator_does_not_count(app, admin_browser, admin):

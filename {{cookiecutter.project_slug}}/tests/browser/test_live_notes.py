@@ -84,7 +84,8 @@ def test_a_note_added_on_another_instance_appears_and_goes_without_a_reload(
     watching.wait_for_function(has_note("Made on the second instance"), timeout=WITHIN_MS)
     screenshot(watching, "1-appeared")
 
-    submit(writer, ".note form.note-delete button", second.url + "/dashboard")
+    submit(writer, ".note .note-actions a:text-is('Delete')", "**/notes/*/delete")
+    submit(writer, "form.note-delete button.danger", second.url + "/dashboard")
     watching.wait_for_function(
         "() => document.querySelectorAll('.note').length === 0", timeout=WITHIN_MS
     )

@@ -55,6 +55,7 @@ def test_an_upload_is_flashed_and_listed_with_a_download_link(auth, client, note
     page = client.get("/dashboard").get_data(as_text=True)
 
     assert response.status_code == 302
+    assert "Attached &lt;b&gt;hi.txt." in page
     [(link, name)] = download_links(page)
     assert name == "&lt;b&gt;hi.txt"
     with client.get(link, buffered=True) as download:
@@ -97,6 +98,33 @@ def test_removing_an_attachment_removes_its_file(app, auth, client, note_id):
     assert stored_count(app) == 0
     with app.app_context():
         assert list(storage_for(app).keys()) == []
+
+
+def test_removing_an_attachment_asks_first(app, auth, client, note_id, other_user):
+    send_file(auth, client, note_id, name="<plan>.txt")
+    page = client.get("/dashboard").get_data(as_text=True)
+    [(link, _name)] = download_links(page)
+    assert f'<a class="danger" href="{link}/delete">Remove</a>' in page
+
+    confirm = client.get(f"{link}/delete").get_data(as_text=True)
+
+    assert "Remove &lsquo;&lt;plan&gt;.txt&rsquo; from the note? This cannot be undone." in confirm
+    assert f'action="{link}/delete"' in confirm
+    assert stored_count(app) == 1
+    auth.logout()
+    assert client.get(f"{link}/delete").headers["Location"].startswith("/auth/login")
+    auth.login(other_user.email, other_user.password)
+    assert client.get(f"{link}/delete").status_code == 404
+    assert stored_count(app) == 1
+
+
+def test_removing_an_attachment_is_flashed(auth, client, note_id):
+    send_file(auth, client, note_id)
+    [(link, _name)] = download_links(client.get("/dashboard").get_data(as_text=True))
+
+    client.post(f"{link}/delete", data={"csrf_token": auth.csrf_token("/dashboard")})
+
+    assert "Attachment deleted." in client.get("/dashboard").get_data(as_text=True)
 
 
 def test_deleting_the_note_on_the_dashboard_removes_its_files(app, auth, client, note_id):

@@ -205,10 +205,11 @@ def test_an_anonymous_visitor_is_sent_to_log_in_instead_of_adding_a_note(app, cl
     assert count_notes(app) == 0
 
 
-def test_each_note_has_a_delete_button(app, client, logged_in):
+def test_each_note_links_its_edit_and_delete_pages(app, client, logged_in):
     [note_id] = add_notes(app, logged_in.id, 1)
     page = client.get("/dashboard").text
-    assert f'action="/notes/{note_id}/delete"' in page
+    assert f'href="/notes/{note_id}/edit"' in page
+    assert f'href="/notes/{note_id}/delete"' in page
 
 
 def test_deleting_a_note_removes_it_and_says_so(app, client, logged_in, notes):
@@ -237,9 +238,9 @@ def test_deleting_a_missing_note_is_404(logged_in, notes, note_id):
     assert notes.delete(note_id).status_code == 404
 
 
-def test_deleting_by_get_is_not_allowed(app, client, logged_in):
+def test_deleting_by_get_only_asks(app, client, logged_in):
     [note_id] = add_notes(app, logged_in.id, 1)
-    assert client.get(f"/notes/{note_id}/delete").status_code == 405
+    assert client.get(f"/notes/{note_id}/delete").status_code == 200
     assert stored_note(app, note_id) is not None
 
 

@@ -55,6 +55,18 @@ def test_a_refused_form_publishes_nothing(client, events):
     assert events() == []
 
 
+def test_editing_a_note_on_its_page_publishes_the_change(client, events):
+    client.post("/notes", data={"csrf_token": csrf(client), "title": "Draft"})
+    (created,) = events()
+    note_id = created["note"]["id"]
+
+    client.post(f"/notes/{note_id}/edit", data={"csrf_token": csrf(client), "title": "Final"})
+
+    (event,) = events()
+    assert (event["event"], event["note"]["id"]) == ("note.updated", note_id)
+    assert event["note"]["title"] == "Final"
+
+
 def test_deleting_a_note_publishes_its_id(client, events):
     client.post("/notes", data={"csrf_token": csrf(client), "title": "Gone soon"})
     (created,) = events()
