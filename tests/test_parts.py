@@ -99,7 +99,11 @@ PART_PATHS = {
     "use_benchmark": ["bench", "tests/bench", "docs/benchmark.md"],
 }
 # Files written after the bake, or by tools, that say nothing about the code.
-IGNORED = {".env"}
+# Not scanned for a part's words: .env (secrets), .cruft.json (the record of
+# every answer, "use_api": false included) and uv.lock (third-party package
+# names, such as moto's openapi-spec-validator; which packages each part
+# brings is checked on the lock itself, below).
+IGNORED = {".env", ".cruft.json", "uv.lock"}
 
 
 def answer(answer_set, name):

@@ -133,7 +133,7 @@ def run_suite(project, answer_set, extra_args):
         if install == "image-dev-stage":
             venv, stage_env = image_dev_stage_venv(project, project.parent / "image")
             env.update(stage_env, PATH=os.pathsep.join([str(venv / "bin"), env["PATH"]]))
-            command = [str(venv / "bin" / "python"), "-m", "pytest", *PYTEST[1:], *extra_args]
+            command = [str(venv / "bin" / "python"), *PYTEST, *extra_args]
             return run_command(project, command, env=env, timeout=2400)
         if install == "make-test":
             env["PATH"] = without_uv(env["PATH"])
