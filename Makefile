@@ -51,9 +51,13 @@ demo: $(DEMO_STAMP) ## Bake the template with defaults into build/demo and serve
 		exit 1; \
 	fi; \
 	project="$(CURDIR)/$${1%/}"; \
-	echo "+ pip install -e $$project"; \
-	$(DEMO_BIN)/pip install -e "$$project"; \
 	cd "$$project"; \
+	echo "+ uv pip install the bake's locked runtime set, then the bake (in $$project)"; \
+	$(DEMO_BIN)/uv export --locked --no-dev --no-emit-project --format requirements.txt \
+		--quiet --output-file build/requirements.txt; \
+	$(DEMO_BIN)/uv pip install --quiet --python $(DEMO_BIN)/python --require-hashes \
+		-r build/requirements.txt; \
+	$(DEMO_BIN)/uv pip install --quiet --python $(DEMO_BIN)/python --no-deps -e .; \
 	echo "+ flask db upgrade  (in $$project)"; \
 	$(DEMO_BIN)/flask db upgrade; \
 	echo "+ flask run on http://$(FLASK_RUN_HOST):$(FLASK_RUN_PORT)"; \
