@@ -23,6 +23,7 @@ import pytest
 
 {% if cookiecutter.use_admin -%}
 from app import create_app
+from app.extensions import db
 {% endif -%}
 from tests.browser.conftest import log_in, new_email, register, submit
 
@@ -166,14 +167,24 @@ def test_the_signed_in_pages(instances, checker):
 {%- if cookiecutter.use_admin %}
 
 
+def grant_admin(email):
+    """Make ``email`` an administrator with the command an operator would run."""
+    app = create_app("testing")  # the instances' database and Redis
+    try:
+        result = app.test_cli_runner().invoke(args=["admin", "grant", email])
+    finally:
+        with app.app_context():
+            db.engine.dispose()
+        app.extensions["redis"].client.close()
+    assert result.exit_code == 0, result.output
+
+
 def test_the_admin_pages(instances, checker):
     base = instances[0].url
     page = checker.page
     email = new_email()
     register(page, base, email)
-    app = create_app("testing")  # the instances' database: grant the role as the command does
-    result = app.test_cli_runner().invoke(args=["admin", "grant", email])
-    assert result.exit_code == 0, result.output
+    grant_admin(email)
     log_in(page, base, email)
 
     checker.visit(base + "/admin/", shot="admin")
