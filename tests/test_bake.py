@@ -97,6 +97,7 @@ def is_copied_verbatim(relative):
         parts[:2] == ("app", "templates")
         or (len(parts) > 2 and parts[0] == "app" and parts[2] == "templates")
         or parts[:4] == ("app", "api", "static", "vendor")
+        or parts[:3] == ("tests", "browser", "vendor")
     )
 
 

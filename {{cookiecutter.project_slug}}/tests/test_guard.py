@@ -142,6 +142,7 @@ def test_only_these_endpoints_are_public(app):
     assert core == {
         "static",
         "main.index",
+        "main.favicon",
         "auth.login",
         "auth.register",
         "auth.request_password_reset",
