@@ -145,6 +145,20 @@ def test_the_signed_in_pages(instances, checker):
         page.fill("textarea[name=body]", "Before Friday, and ask about the boiler too.")
         submit(page, "form.note-form [type=submit]", base + "/dashboard")
     checker.check(page.url, shot="dashboard")
+    # A note's edit page and the page that asks before deleting it.
+    edit_path = page.locator("a:text-is('Edit')").first.get_attribute("href")
+    delete_path = page.locator("a:text-is('Delete')").first.get_attribute("href")
+    checker.visit(base + edit_path)
+    checker.visit(base + delete_path)
+{%- endif %}
+{%- if cookiecutter.use_api %}
+    # The tokens page, empty, then showing a new token once, then asking before revoking.
+    checker.visit(base + "/account/tokens")
+    page.fill("form.token-form input[name=name]", "A laptop's deploy script")
+    submit(page, "form.token-form [type=submit]", base + "/account/tokens")
+    checker.check(page.url, shot="tokens")
+    revoke_path = page.locator("a:text-is('Revoke')").first.get_attribute("href")
+    checker.visit(base + revoke_path)
 {%- endif %}
     checker.visit(base + "/", shot="home-signed-in")
     checker.visit(base + "/account/password", shot="account")
@@ -191,6 +205,8 @@ def test_the_admin_pages(instances, checker):
     with page.expect_navigation():
         page.click("td a")
     checker.check(page.url)
+    # The page that asks before deleting the user (their own page's delete rule).
+    checker.visit(page.url + "/delete")
     checker.visit(base + "/admin/audit")
 
     assert not checker.problems, "\n".join(checker.problems)
