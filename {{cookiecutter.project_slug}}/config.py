@@ -50,7 +50,7 @@ from config_checks import (
 
 PROJECT_ROOT = Path(__file__).resolve().parent
 # Addresses that mean "every interface": a browser reaches them at the loopback one.
-WILDCARD_HOSTS = {"0.0.0.0", "::"}  # noqa: S104  (compared with, never bound to)
+WILDCARD_HOSTS = {"0.0.0.0", "::"}  # noqa: S104  (compared with, never bound to)  # nosec B104
 DOTENV_PATH = PROJECT_ROOT / ".env"
 
 
