@@ -24,10 +24,13 @@ help: ## List the available targets
 	@echo
 	@awk 'BEGIN { FS = ":.*## " } /^[a-zA-Z_-]+:.*## / { printf "  %-10s %s\n", $$1, $$2 }' $(MAKEFILE_LIST)
 
-# The venv is rebuilt only when requirements-dev.txt changes.
+# The venv is rebuilt only when requirements-dev.txt changes. pip installs uv
+# (pinned there), then uv installs the rest: seconds instead of minutes.
+UV_PIN = $(shell grep '^uv==' requirements-dev.txt)
 $(STAMP): requirements-dev.txt
 	$(PYTHON) -m venv $(VENV)
-	$(BIN)/pip install -r requirements-dev.txt
+	$(BIN)/pip install --quiet "$(UV_PIN)"
+	$(BIN)/uv pip install --python $(BIN)/python -r requirements-dev.txt
 	touch $@
 
 test: $(STAMP) ## Run the template's test suite (extra args: PYTEST_ARGS=...)
