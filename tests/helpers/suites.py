@@ -38,15 +38,22 @@ SUITE_ANSWER_SETS = {
     },
     "benchmark": {"use_benchmark": True},
 }
-# What each run covers: the whole suite, or (for a bake that only adds a part
-# to the default one) the part's own tests, without the coverage gate.
+# What each run covers. The default bake and the one with every part off run
+# their whole suite with its coverage gate. A bake that removes one part runs
+# what the removal can break: every quick test (imports, settings, routes,
+# templates, the models) and the browser tests (every page at three widths,
+# axe-core, the journeys), not the slow tests of the parts it still has, which
+# the default bake runs (fuzzing, servers, timings); -k matches "browser" in a
+# few realtime tests' names too ("the other browser's socket"). The benchmark
+# bake only adds its part: its own tests.
+ONE_PART_OFF = ["-k", "browser or not slow", "--no-cov"]
 SUITE_RUNS = {
     "default": [],
-    "no-api": [],
-    "no-notes": [],
-    "no-realtime": [],
-    "no-uploads": [],
-    "no-admin": [],
+    "no-api": ONE_PART_OFF,
+    "no-notes": ONE_PART_OFF,
+    "no-realtime": ONE_PART_OFF,
+    "no-uploads": ONE_PART_OFF,
+    "no-admin": ONE_PART_OFF,
     "minimal": [],
     "benchmark": ["tests/bench", "--no-cov"],
 }
@@ -58,7 +65,7 @@ SUITE_INSTALLS = {
     "default": "image-dev-stage",
     # The project's own `make test`: `uv sync --locked`, with uv put in .tools/
     # by the Makefile (no uv on PATH), as on a machine with only python3 and make.
-    "no-admin": "make-test",
+    "minimal": "make-test",
 }
 # Suites run one after another: each keeps every core busy with its own pytest-xdist
 # workers (-n auto in its pyproject.toml), each worker on databases of its own.
