@@ -12,7 +12,6 @@ from dataclasses import dataclass
 import pytest
 
 from helpers.baking import Bake, bake
-from helpers.suites import SUITE_ANSWER_SETS, SUITE_RUNS, start_suites
 
 # Answer sets baked in addition to the defaults, as (answers, expected slug).
 # Together they cover every prompt, the python_version choices, names that
@@ -123,28 +122,19 @@ def fresh_parts_answer_set(request, bake_into):
     return AnswerSet(request.param, answers, slug, bake_into(f"fresh-{request.param}", **answers))
 
 
-# --- the generated suites, in the background -----------------------------------
+# --- handing the tests to the cores ----------------------------------------------
 
 
 def pytest_collection_modifyitems(items):
-    """The tests that wait for the generated suites come last (the order is otherwise kept)."""
-    items.sort(key=lambda item: item.get_closest_marker("waits_for_suites") is not None)
+    """Hand the tests to pytest-xdist's workers a module at a time, the generated suites first.
 
-
-@pytest.fixture(scope="session")
-def suite_results(bake_into):
-    """Each generated suite's future, on a bake of its own (helpers/suites.py)."""
-    bakes = {
-        name: bake_into(f"suite-{name}", **SUITE_ANSWER_SETS[name]).path for name in SUITE_RUNS
-    }
-    pool, futures = start_suites(bakes)
-    yield futures
-    pool.shutdown(wait=True, cancel_futures=True)
-
-
-@pytest.fixture(scope="session", autouse=True)
-def generated_suites_in_the_background(request):
-    """Start the generated suites with the session when it checks them, so the
-    other template tests run meanwhile instead of after them."""
-    if any(item.get_closest_marker("waits_for_suites") for item in request.session.items):
-        request.getfixturevalue("suite_results")
+    ``--dist loadgroup`` (pyproject.toml) keeps a group on one worker. A
+    module's tests share bakes and servers (module-scoped fixtures), so a
+    module is a group; each generated suite is a group of its own, and they
+    start first, longest first (helpers/suites.py), so that the many short
+    modules fill the cores in at the end.
+    """
+    for item in items:
+        if item.get_closest_marker("xdist_group") is None:
+            item.add_marker(pytest.mark.xdist_group(item.module.__name__))
+    items.sort(key=lambda item: item.get_closest_marker("generated_suite") is None)

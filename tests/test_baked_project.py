@@ -20,7 +20,7 @@ from helpers.services import (
     postgres_tables,
     sqlite_url,
 )
-from helpers.suites import SUITE_ANSWER_SETS, SUITE_RUNS
+from helpers.suites import SUITE_ANSWER_SETS, SUITE_RUNS, run_suite, suite_group
 
 # The schema is built and checked for every set of parts.
 MIGRATION_ANSWER_SETS = ["default", "no-api", "no-notes", "no-uploads", "no-admin", "minimal"]
@@ -42,10 +42,15 @@ def project(projects):
     return projects["default"]
 
 
-@pytest.mark.waits_for_suites
-@pytest.mark.parametrize("answer_set", SUITE_RUNS)
-def test_generated_test_suite_passes(suite_results, answer_set):
-    result = suite_results[answer_set].result()
+@pytest.mark.generated_suite
+@pytest.mark.parametrize(
+    "answer_set",
+    [pytest.param(name, marks=pytest.mark.xdist_group(suite_group(name))) for name in SUITE_RUNS],
+)
+def test_generated_test_suite_passes(bake_into, answer_set):
+    project = bake_into(f"suite-{answer_set}", **SUITE_ANSWER_SETS[answer_set]).path
+
+    result = run_suite(project, answer_set, SUITE_RUNS[answer_set])
 
     assert result.returncode == 0, describe(result)
     assert " passed" in result.stdout, describe(result)

@@ -15,6 +15,7 @@ import sys
 import time
 import urllib.error
 import urllib.request
+from pathlib import Path
 
 # Variables of the developer's shell that would change what a baked project
 # does; each test sets what it needs explicitly.
@@ -37,6 +38,12 @@ SCRUBBED_VARIABLES = {
 # FLASK_* overrides config keys; PYTEST_ADDOPTS etc. would leak this run's
 # options into a baked project's own test run; COV_CORE_* is pytest-cov's.
 SCRUBBED_PREFIXES = ("FLASK_", "GUNICORN_", "PYTEST_", "COV_CORE_")
+# Where commands in bakes keep their compiled bytecode: outside every bake, so
+# that file scans see only what was baked, and kept between commands. Without
+# it (PYTHONDONTWRITEBYTECODE, as set on some machines, and uv installs no
+# .pyc) each of the thousands of Python processes the tests start compiles
+# Flask, SQLAlchemy and the rest again: 3.5 s instead of 1.2 s per start.
+PYCACHE_PREFIX = Path(__file__).resolve().parents[2] / "build" / "pycache"
 
 COMMAND_TIMEOUT = 120
 
@@ -55,8 +62,8 @@ def project_env(**overrides):
         for name, value in os.environ.items()
         if name not in SCRUBBED_VARIABLES and not name.startswith(SCRUBBED_PREFIXES)
     }
-    # Keep bakes free of __pycache__ so file scans see only what was baked.
-    env["PYTHONDONTWRITEBYTECODE"] = "1"
+    env.pop("PYTHONDONTWRITEBYTECODE", None)
+    env["PYTHONPYCACHEPREFIX"] = str(PYCACHE_PREFIX)
     env["PYTHONUNBUFFERED"] = "1"
     for name, value in overrides.items():
         if value is None:

@@ -1,15 +1,13 @@
-"""The generated test suites, run by the template's tests in the background.
+"""The generated test suites, each run by one template test on a bake of its own.
 
 Each answer set that removes a part removes tests too, so each set's bake
-runs its own whole suite: the slowest part of the template's tests. They
-start with the session (tests/conftest.py) and run one after another in a
-background thread while the other template tests run; the tests that check
-their results come last.
+runs its own suite: the longest of the template's tests. pytest-xdist hands
+them out first, one per template worker, and the template's other tests
+fill the cores in around them (tests/conftest.py).
 """
 
 import os
 import shutil
-from concurrent.futures import ThreadPoolExecutor
 from contextlib import ExitStack, contextmanager
 from pathlib import Path
 
@@ -46,15 +44,16 @@ SUITE_ANSWER_SETS = {
 # the default bake runs (fuzzing, servers, timings); -k matches "browser" in a
 # few realtime tests' names too ("the other browser's socket"). The benchmark
 # bake only adds its part: its own tests.
+# Runs are in the order they are handed out: longest first.
 ONE_PART_OFF = ["-k", "browser or not slow", "--no-cov"]
 SUITE_RUNS = {
     "default": [],
+    "minimal": [],
     "no-api": ONE_PART_OFF,
-    "no-notes": ONE_PART_OFF,
-    "no-realtime": ONE_PART_OFF,
     "no-uploads": ONE_PART_OFF,
     "no-admin": ONE_PART_OFF,
-    "minimal": [],
+    "no-realtime": ONE_PART_OFF,
+    "no-notes": ONE_PART_OFF,
     "benchmark": ["tests/bench", "--no-cov"],
 }
 # Where each suite's packages come from. The rest run in the template's own
@@ -67,9 +66,13 @@ SUITE_INSTALLS = {
     # by the Makefile (no uv on PATH), as on a machine with only python3 and make.
     "minimal": "make-test",
 }
-# Suites run one after another: each keeps every core busy with its own pytest-xdist
-# workers (-n auto in its pyproject.toml), each worker on databases of its own.
-SUITES_AT_ONCE = 1
+# How many processes a suite runs in. The default bake's suite runs as `pytest`
+# in compose does, with pytest-xdist workers (-n auto in its pyproject.toml),
+# each on databases of its own; the others run in one process, since another
+# template worker is busy beside them and more processes than cores only adds
+# each one's start-up.
+IN_WORKERS = {"default"}
+ONE_PROCESS = ["-n", "0"]
 # Where the generated suites' browser tests leave their screenshots (build/ is gitignored).
 SCREENSHOTS_DIR = TEMPLATE_DIR / "build" / "screenshots"
 # How the generated suite is run: the project's own pytest settings, no cache dir.
@@ -85,7 +88,7 @@ def suite_services(**extra_env):
     test, and pub/sub channels are shared by every database of a server).
     Without servers, the suite's own SQLite and fakeredis need nothing.
     (Given a Redis but no redis-server to start, the suites share the given
-    one and run one at a time.)
+    one and run one at a time: ``suite_group``.)
     """
     with ExitStack() as stack:
         overrides = dict(extra_env)
@@ -121,9 +124,12 @@ def image_dev_stage_venv(project, directory):
     moved["/wheelhouse"] = directory / "wheelhouse"
     commands, environment = stage_commands(project / "Dockerfile", ["builder", "dev"], moved)
     environment.pop("UV_NO_CACHE")
-    # The image compiles every package's bytecode for its start-up; a test run
-    # compiles what it imports, and skipping the rest saves a core's minute.
+    # The image compiles every package's bytecode for its start-up, and its dev
+    # stage then writes none (PYTHONDONTWRITEBYTECODE). Here the tests' pycache
+    # prefix (helpers/processes.py) keeps what the suite imports, compiled once:
+    # compiling every package ahead would cost a core's minute.
     environment.pop("UV_COMPILE_BYTECODE")
+    environment.pop("PYTHONDONTWRITEBYTECODE")
     environment["COVERAGE_FILE"] = str(directory / ".coverage")
     uv = Path(tool("uv")).parent
     env = project_env(**environment, PATH=os.pathsep.join([str(uv), os.environ["PATH"]]))
@@ -139,25 +145,26 @@ def run_suite(project, answer_set, extra_args):
     The browser tests' screenshots are kept with the template's build output
     (CI keeps them as artifacts).
     """
+    processes = [] if answer_set in IN_WORKERS else ONE_PROCESS
     with suite_services(BROWSER_SCREENSHOTS=str(SCREENSHOTS_DIR / answer_set)) as env:
         install = SUITE_INSTALLS.get(answer_set)
         if install == "image-dev-stage":
             venv, stage_env = image_dev_stage_venv(project, project.parent / "image")
             env.update(stage_env, PATH=os.pathsep.join([str(venv / "bin"), env["PATH"]]))
-            command = [str(venv / "bin" / "python"), *PYTEST, *extra_args]
+            command = [str(venv / "bin" / "python"), *PYTEST, *processes, *extra_args]
             return run_command(project, command, env=env, timeout=2400)
         if install == "make-test":
             env["PATH"] = without_uv(env["PATH"])
+            env["PYTEST_ADDOPTS"] = " ".join(processes)
             return run_command(project, ["make", "test"], env=env, timeout=2400)
-        return run(project, *PYTEST, *extra_args, env=env, timeout=2400)
+        return run(project, *PYTEST, *processes, *extra_args, env=env, timeout=2400)
 
 
-def start_suites(bakes):
-    """Start every suite in ``SUITE_RUNS`` on its bake; return the pool and the futures."""
+def suite_group(answer_set):
+    """The pytest-xdist group of the template test that runs ``answer_set``'s suite.
+
+    A group of its own, so that two suites run at once; all in one group when
+    they would share the given Redis (no redis-server to start one each).
+    """
     shared_redis = given_redis_url() is not None and not shutil.which("redis-server")
-    pool = ThreadPoolExecutor(max_workers=1 if shared_redis else SUITES_AT_ONCE)
-    futures = {
-        name: pool.submit(run_suite, bakes[name], name, extra_args)
-        for name, extra_args in SUITE_RUNS.items()
-    }
-    return pool, futures
+    return "generated-suites" if shared_redis else f"generated-suite-{answer_set}"
