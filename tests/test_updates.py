@@ -9,12 +9,11 @@ run ``cruft update`` to the current one.
 
 import json
 import shutil
-import subprocess
 
 import pytest
 
 from helpers.baking import TEMPLATE_DIR, bake
-from helpers.processes import describe, project_env
+from helpers.processes import describe, project_env, run_command
 from helpers.tools import run_tool
 
 PROJECT_TEMPLATE = "{{cookiecutter.project_slug}}"
@@ -31,13 +30,8 @@ NOT_IN_THE_TEMPLATE = shutil.ignore_patterns(
 
 
 def git(directory, *args):
-    result = subprocess.run(
-        ["git", "-c", "user.name=Test", "-c", "user.email=test@example.com", *args],
-        cwd=directory,
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    identity = ["-c", "user.name=Test", "-c", "user.email=test@example.com"]
+    result = run_command(directory, ["git", *identity, *args], env=None)
     assert result.returncode == 0, describe(result)
     return result.stdout
 

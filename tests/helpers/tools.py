@@ -8,13 +8,12 @@ check that silently did not run must never look like one that passed.
 
 import os
 import shutil
-import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from helpers.processes import COMMAND_TIMEOUT
+from helpers.processes import COMMAND_TIMEOUT, run_command
 
 
 def tool(name):
@@ -27,14 +26,9 @@ def tool(name):
 
 
 def run_tool(name, *args, cwd, env=None, timeout=COMMAND_TIMEOUT):
-    """Run a tool in ``cwd``; return the CompletedProcess (never raises on failure)."""
-    return subprocess.run(
-        [tool(name), *args],
-        cwd=cwd,
-        env=env,
-        stdin=subprocess.DEVNULL,
-        capture_output=True,
-        text=True,
-        timeout=timeout,
-        check=False,
-    )
+    """Run a tool in ``cwd``; return the CompletedProcess (never raises on failure).
+
+    One still running after ``timeout`` is killed with what it started, and
+    the test fails (helpers/processes.py: ``run_command``).
+    """
+    return run_command(cwd, [tool(name), *args], env=env, timeout=timeout)
