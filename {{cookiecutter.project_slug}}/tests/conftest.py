@@ -519,6 +519,13 @@ def auth(client):
 
 
 @pytest.fixture
+def logged_in(auth, user):
+    """``user``, logged in on the test's client through the form."""
+    auth.login()
+    return user
+
+
+@pytest.fixture
 def production_app(monkeypatch{% if cookiecutter.use_uploads %}, tmp_path{% endif %}):
     """A production app with valid settings, on the test database and test Redis.
 

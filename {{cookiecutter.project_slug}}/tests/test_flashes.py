@@ -22,12 +22,6 @@ def flashes(response):
     return FLASH.findall(response.get_data(as_text=True))
 
 
-@pytest.fixture
-def logged_in(auth, user):
-    auth.login()
-    return user
-
-
 def send(auth, client, path, data, form_path=None):
     """Submit the form at ``path`` with its CSRF token and follow the redirect."""
     token = auth.csrf_token(form_path or path)

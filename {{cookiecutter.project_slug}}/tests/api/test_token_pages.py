@@ -11,12 +11,6 @@ PAGE = "/account/tokens"
 ME = "/api/v1/users/me"
 
 
-@pytest.fixture
-def logged_in(auth, user):
-    auth.login()
-    return user
-
-
 def create(auth, client, name, csrf=True):
     data = {"name": name}
     if csrf:

@@ -3,25 +3,11 @@
 import io
 import re
 
-import pytest
 from sqlalchemy import func, select
 
 from app.extensions import db
 from app.files.models import StoredFile
 from app.infrastructure.storage import storage_for
-from tests.notes.helpers import add_notes
-
-
-@pytest.fixture
-def logged_in(auth, user):
-    auth.login()
-    return user
-
-
-@pytest.fixture
-def note_id(app, logged_in):
-    [note_id] = add_notes(app, logged_in.id, 1)
-    return note_id
 
 
 def send_file(auth, client, note_id, content=b"hello", name="hello.txt", csrf=True):

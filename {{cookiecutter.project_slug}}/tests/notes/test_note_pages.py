@@ -7,18 +7,6 @@ import pytest
 from tests.notes.helpers import add_notes, stored_note
 
 
-@pytest.fixture
-def logged_in(auth, user):
-    auth.login()
-    return user
-
-
-@pytest.fixture
-def note_id(app, logged_in):
-    [note_id] = add_notes(app, logged_in.id, 1)
-    return note_id
-
-
 def edit(auth, client, note_id, title, body="", csrf=True):
     data = {"title": title, "body": body}
     if csrf:

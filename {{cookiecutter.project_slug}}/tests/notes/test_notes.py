@@ -36,12 +36,6 @@ def notes(auth, client):
     return NoteActions()
 
 
-@pytest.fixture
-def logged_in(auth, user):
-    auth.login()
-    return user
-
-
 def test_a_new_user_has_no_notes(client, logged_in):
     page = client.get("/dashboard").text
     assert "No notes yet." in page

@@ -388,12 +388,6 @@ def test_a_users_note_ids_do_not_leak_into_another_users_pages(app, api, other_u
 # The dashboard and the API show the same notes
 
 
-@pytest.fixture
-def logged_in(auth, user):
-    auth.login()
-    return user
-
-
 def test_a_note_added_on_the_page_is_in_the_api(client, auth, logged_in):
     token = auth.csrf_token("/dashboard")
     client.post("/notes", data={"csrf_token": token, "title": "Both ways", "body": ""})

@@ -17,12 +17,6 @@ ATTACHMENT_QUERY = 1
 {%- endif %}
 
 
-@pytest.fixture
-def logged_in(auth, user):
-    auth.login()
-    return user
-
-
 @pytest.mark.parametrize("note_count", [0, 20])
 def test_an_unchanged_dashboard_view_is_two_queries_and_one_redis_command(
     app, client, logged_in, note_count

@@ -99,13 +99,6 @@ def server(app, client, monkeypatch):
     running.stop()
 
 
-@pytest.fixture
-def logged_in(auth, user):
-    """``user``, logged in on the test's client through the form."""
-    auth.login()
-    return user
-
-
 def receive(ws, timeout=WAIT_SECONDS):
     """The next message the socket gets, or None after ``timeout`` seconds."""
     return ws.receive(timeout=timeout)
