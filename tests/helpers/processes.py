@@ -39,10 +39,11 @@ SCRUBBED_VARIABLES = {
 # options into a baked project's own test run; COV_CORE_* is pytest-cov's.
 SCRUBBED_PREFIXES = ("FLASK_", "GUNICORN_", "PYTEST_", "COV_CORE_")
 # Where commands in bakes keep their compiled bytecode: outside every bake, so
-# that file scans see only what was baked, and kept between commands. Without
-# it (PYTHONDONTWRITEBYTECODE, as set on some machines, and uv installs no
-# .pyc) each of the thousands of Python processes the tests start compiles
-# Flask, SQLAlchemy and the rest again: 3.5 s instead of 1.2 s per start.
+# that file scans see only what was baked, and kept from one command to the
+# next. uv installs no .pyc, and some machines set PYTHONDONTWRITEBYTECODE:
+# without this, each of the thousands of Python processes the tests start
+# compiles Flask, SQLAlchemy and the rest again (3.5 s to create the app
+# instead of 1.2 s).
 PYCACHE_PREFIX = Path(__file__).resolve().parents[2] / "build" / "pycache"
 
 COMMAND_TIMEOUT = 120

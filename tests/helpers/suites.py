@@ -44,8 +44,8 @@ SUITE_ANSWER_SETS = {
 # the default bake runs (fuzzing, servers, timings); -k matches "browser" in a
 # few realtime tests' names too ("the other browser's socket"). The benchmark
 # bake only adds its part: its own tests.
-# Runs are in the order they are handed out: longest first.
 ONE_PART_OFF = ["-k", "browser or not slow", "--no-cov"]
+# In the order they are handed out to the template's workers: longest first.
 SUITE_RUNS = {
     "default": [],
     "minimal": [],
