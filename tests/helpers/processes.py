@@ -15,7 +15,8 @@ import sys
 import time
 import urllib.error
 import urllib.request
-from pathlib import Path
+
+from helpers.baking import TEMPLATE_DIR
 
 # Variables of the developer's shell that would change what a baked project
 # does; each test sets what it needs explicitly.
@@ -44,7 +45,7 @@ SCRUBBED_PREFIXES = ("FLASK_", "GUNICORN_", "PYTEST_", "COV_CORE_")
 # without this, each of the thousands of Python processes the tests start
 # compiles Flask, SQLAlchemy and the rest again (3.5 s to create the app
 # instead of 1.2 s).
-PYCACHE_PREFIX = Path(__file__).resolve().parents[2] / "build" / "pycache"
+PYCACHE_PREFIX = TEMPLATE_DIR / "build" / "pycache"
 
 COMMAND_TIMEOUT = 120
 
